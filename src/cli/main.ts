@@ -1,0 +1,39 @@
+/**
+ * The `sds` command. Exit codes: 0 success, 1 failure, 2 usage error.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { SdsError } from '../errors.ts';
+import { registerProtocolCommands } from './protocol.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('sds')
+    .description('Streaming Data Solution for Amazon MSK: run it locally, or deploy it to AWS.')
+    .version(pkg.version, '-v, --version', 'print the version')
+    .showHelpAfterError('(run `sds --help` for usage)')
+    .exitOverride();
+  registerProtocolCommands(program);
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e: unknown) {
+    if (e instanceof CommanderError) {
+      // Help and version print and exit 0; everything else commander raises is a usage error.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof SdsError) {
+      process.stderr.write(`sds: ${e.message} [${e.code}]\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = await run(process.argv.slice(2));
