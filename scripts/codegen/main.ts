@@ -51,7 +51,7 @@ function moduleSource(messages: Message[]): string {
 }
 
 function apisSource(pairs: ApiPair[]): string {
-  const lines: string[] = [...HEADER, '/* eslint-disable */', `import type { Reader, Writer, Loose } from '../primitives/index.ts';`];
+  const lines: string[] = [...HEADER, `import type { Reader, Writer, Loose } from '../primitives/index.ts';`];
   for (const p of pairs) {
     const mod = `./${fileFor(p.request).replace(/\.ts$/, '.ts')}`;
     lines.push(

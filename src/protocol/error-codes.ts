@@ -1,0 +1,240 @@
+/**
+ * Every error code of the Kafka wire protocol as of Apache Kafka 4.1, with Kafka's name for it,
+ * whether Kafka's Java client treats it as retriable, and a short description.
+ *
+ * Facts (code, name, retriable) follow Apache Kafka's
+ * clients/src/main/java/org/apache/kafka/common/protocol/Errors.java: an error is retriable when
+ * its exception class extends org.apache.kafka.common.errors.RetriableException, which is also
+ * what the "Retriable" column of the protocol guide's error table shows. The descriptions are
+ * our own.
+ *
+ * ROWS is the single source: ErrorCode, KAFKA_ERRORS and errorInfo are all derived from it.
+ */
+
+type Row = readonly [code: number, name: string, retriable: boolean, message: string];
+
+// Kept in ascending code order; the tests check that the codes run contiguously from -1.
+const ROWS = [
+  [-1, 'UNKNOWN_SERVER_ERROR', false, 'The broker hit an unexpected failure while handling the request.'],
+  [0, 'NONE', false, 'The request succeeded without any error.'],
+  [1, 'OFFSET_OUT_OF_RANGE', false,
+    'The requested offset lies outside the range of offsets the broker holds for the partition.'],
+  [2, 'CORRUPT_MESSAGE', true,
+    'A record failed its CRC check, has an invalid size, lacks a key on a compacted topic, or is otherwise malformed.'],
+  [3, 'UNKNOWN_TOPIC_OR_PARTITION', true, 'The broker does not host the requested topic or partition.'],
+  [4, 'INVALID_FETCH_SIZE', false, 'The fetch size given in the request is not valid.'],
+  [5, 'LEADER_NOT_AVAILABLE', true,
+    'The partition has no leader at the moment because a leader election is under way.'],
+  [6, 'NOT_LEADER_OR_FOLLOWER', true,
+    'The broker is not the partition\'s leader, or (for requests any replica may serve) not a replica of the partition at all.'],
+  [7, 'REQUEST_TIMED_OUT', true, 'The broker did not finish the request within the allowed time.'],
+  [8, 'BROKER_NOT_AVAILABLE', false, 'The target broker cannot be reached or is not serving requests.'],
+  [9, 'REPLICA_NOT_AVAILABLE', true, 'No replica of the requested partition is available on this broker.'],
+  [10, 'MESSAGE_TOO_LARGE', false, 'A message in the request exceeds the largest message size the broker accepts.'],
+  [11, 'STALE_CONTROLLER_EPOCH', false,
+    'The request came from a controller whose epoch is out of date because the controller role has moved.'],
+  [12, 'OFFSET_METADATA_TOO_LARGE', false,
+    'The metadata string attached to an offset commit is longer than the broker allows.'],
+  [13, 'NETWORK_EXCEPTION', true, 'The connection to the broker closed before a response arrived.'],
+  [14, 'COORDINATOR_LOAD_IN_PROGRESS', true,
+    'The coordinator is still loading its state and cannot serve requests yet.'],
+  [15, 'COORDINATOR_NOT_AVAILABLE', true, 'No coordinator is currently available for the group or transactional ID.'],
+  [16, 'NOT_COORDINATOR', true, 'This broker is not the coordinator for the requested group or transactional ID.'],
+  [17, 'INVALID_TOPIC_EXCEPTION', false,
+    'The request names a topic that is invalid or may not be used for this operation.'],
+  [18, 'RECORD_LIST_TOO_LARGE', false,
+    'A record batch in the request is larger than the log segment size configured on the broker.'],
+  [19, 'NOT_ENOUGH_REPLICAS', true,
+    'The write was rejected because fewer replicas are in sync than the topic requires.'],
+  [20, 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', true,
+    'The records were appended to the log, but fewer replicas than required were in sync to acknowledge them.'],
+  [21, 'INVALID_REQUIRED_ACKS', false,
+    'The produce request asked for an acknowledgement level (acks) that the broker does not allow.'],
+  [22, 'ILLEGAL_GENERATION', false,
+    'The group generation ID in the request does not match the group\'s current generation.'],
+  [23, 'INCONSISTENT_GROUP_PROTOCOL', false,
+    'The member\'s protocol type or protocols do not match those of the group, or the first member joined without any.'],
+  [24, 'INVALID_GROUP_ID', false, 'The group ID is empty or otherwise not valid.'],
+  [25, 'UNKNOWN_MEMBER_ID', false, 'The group coordinator does not recognise the member ID given in the request.'],
+  [26, 'INVALID_SESSION_TIMEOUT', false, 'The requested session timeout falls outside the range the broker permits.'],
+  [27, 'REBALANCE_IN_PROGRESS', false, 'The group is rebalancing, so the member has to rejoin it.'],
+  [28, 'INVALID_COMMIT_OFFSET_SIZE', false, 'The offset commit request carries data of an invalid size.'],
+  [29, 'TOPIC_AUTHORIZATION_FAILED', false, 'The client is not authorized to access the requested topic.'],
+  [30, 'GROUP_AUTHORIZATION_FAILED', false, 'The client is not authorized to access the requested group.'],
+  [31, 'CLUSTER_AUTHORIZATION_FAILED', false, 'The client is not authorized to perform this cluster-level operation.'],
+  [32, 'INVALID_TIMESTAMP', false, 'A record\'s timestamp falls outside the range the broker accepts.'],
+  [33, 'UNSUPPORTED_SASL_MECHANISM', false, 'The broker does not support the SASL mechanism the client asked for.'],
+  [34, 'ILLEGAL_SASL_STATE', false, 'The request is not allowed at the current stage of SASL authentication.'],
+  [35, 'UNSUPPORTED_VERSION', false, 'The broker does not support this version of the API.'],
+  [36, 'TOPIC_ALREADY_EXISTS', false, 'A topic with the given name exists already.'],
+  [37, 'INVALID_PARTITIONS', false, 'The requested number of partitions is not valid.'],
+  [38, 'INVALID_REPLICATION_FACTOR', false,
+    'The replication factor is less than one or exceeds the count of brokers that are available.'],
+  [39, 'INVALID_REPLICA_ASSIGNMENT', false, 'The explicit replica assignment in the request is not valid.'],
+  [40, 'INVALID_CONFIG', false, 'The supplied configuration is not valid.'],
+  [41, 'NOT_CONTROLLER', true, 'The request was sent to a node that is not the cluster\'s active controller.'],
+  [42, 'INVALID_REQUEST', false,
+    'The request is malformed or unsuited to this broker, typically due to a client bug or an incompatible broker version.'],
+  [43, 'UNSUPPORTED_FOR_MESSAGE_FORMAT', false,
+    'The request needs a newer message format than the one the broker uses for this topic.'],
+  [44, 'POLICY_VIOLATION', false, 'The request parameters break a policy configured on the broker.'],
+  [45, 'OUT_OF_ORDER_SEQUENCE_NUMBER', false,
+    'The broker received a producer sequence number that is not the next one it expected.'],
+  [46, 'DUPLICATE_SEQUENCE_NUMBER', false, 'The broker received a producer sequence number it has already seen.'],
+  [47, 'INVALID_PRODUCER_EPOCH', false, 'The producer sent a request with an epoch older than its current one.'],
+  [48, 'INVALID_TXN_STATE', false, 'The transactional operation is not allowed in the transaction\'s current state.'],
+  [49, 'INVALID_PRODUCER_ID_MAPPING', false,
+    'The producer ID used is not the one currently assigned to the transactional ID.'],
+  [50, 'INVALID_TRANSACTION_TIMEOUT', false,
+    'The requested transaction timeout exceeds the maximum the broker allows.'],
+  [51, 'CONCURRENT_TRANSACTIONS', true, 'Another operation on the same transaction is still in progress.'],
+  [52, 'TRANSACTION_COORDINATOR_FENCED', false,
+    'The transaction coordinator that sent the request has been replaced as coordinator for this producer.'],
+  [53, 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', false, 'The client is not authorized to use the transactional ID.'],
+  [54, 'SECURITY_DISABLED', false, 'The security feature the request needs is not enabled on the broker.'],
+  [55, 'OPERATION_NOT_ATTEMPTED', false,
+    'The broker skipped this operation, usually because another operation in the same batch failed first.'],
+  [56, 'KAFKA_STORAGE_ERROR', true, 'The broker hit a disk error while accessing the log.'],
+  [57, 'LOG_DIR_NOT_FOUND', false, 'The log directory named in the request is not configured on the broker.'],
+  [58, 'SASL_AUTHENTICATION_FAILED', false, 'SASL authentication of the client did not succeed.'],
+  [59, 'UNKNOWN_PRODUCER_ID', false,
+    'The broker has no state for this producer ID, for example because retention has removed all of its records.'],
+  [60, 'REASSIGNMENT_IN_PROGRESS', false,
+    'The operation cannot proceed because a partition reassignment is under way.'],
+  [61, 'DELEGATION_TOKEN_AUTH_DISABLED', false, 'Delegation token support is turned off on the broker.'],
+  [62, 'DELEGATION_TOKEN_NOT_FOUND', false, 'The broker has no delegation token matching the request.'],
+  [63, 'DELEGATION_TOKEN_OWNER_MISMATCH', false,
+    'The principal is neither the owner nor a renewer of the delegation token.'],
+  [64, 'DELEGATION_TOKEN_REQUEST_NOT_ALLOWED', false,
+    'Delegation tokens cannot be requested over plaintext or one-way TLS connections, nor over connections authenticated with a delegation token.'],
+  [65, 'DELEGATION_TOKEN_AUTHORIZATION_FAILED', false,
+    'The client is not authorized to perform the delegation token operation.'],
+  [66, 'DELEGATION_TOKEN_EXPIRED', false, 'The delegation token is past its expiry time.'],
+  [67, 'INVALID_PRINCIPAL_TYPE', false, 'The principal type in the request is not supported.'],
+  [68, 'NON_EMPTY_GROUP', false, 'The group still has members, so the operation is not allowed.'],
+  [69, 'GROUP_ID_NOT_FOUND', false, 'No group with the given ID exists.'],
+  [70, 'FETCH_SESSION_ID_NOT_FOUND', true, 'The broker has no incremental fetch session with the given ID.'],
+  [71, 'INVALID_FETCH_SESSION_EPOCH', true,
+    'The fetch session epoch in the request does not match the one the broker expects.'],
+  [72, 'LISTENER_NOT_FOUND', true,
+    'The partition leader has no listener matching the one on which the metadata request arrived.'],
+  [73, 'TOPIC_DELETION_DISABLED', false, 'Deleting topics is disabled on this cluster.'],
+  [74, 'FENCED_LEADER_EPOCH', true,
+    'The request carries a leader epoch that is behind the broker\'s current leader epoch.'],
+  [75, 'UNKNOWN_LEADER_EPOCH', true,
+    'The request carries a leader epoch that is ahead of any leader epoch the broker has seen.'],
+  [76, 'UNSUPPORTED_COMPRESSION_TYPE', false, 'The client cannot handle the compression type used by the partition.'],
+  [77, 'STALE_BROKER_EPOCH', false, 'The broker epoch in the request is outdated.'],
+  [78, 'OFFSET_NOT_AVAILABLE', true,
+    'The new leader\'s high watermark has not caught up yet, so offsets cannot be guaranteed to increase monotonically.'],
+  [79, 'MEMBER_ID_REQUIRED', false,
+    'The member must obtain a member ID from the coordinator before it can join the group.'],
+  [80, 'PREFERRED_LEADER_NOT_AVAILABLE', true, 'The preferred leader replica of the partition is not available.'],
+  [81, 'GROUP_MAX_SIZE_REACHED', false, 'The group already has the maximum number of members allowed.'],
+  [82, 'FENCED_INSTANCE_ID', false, 'Another member with the same static group instance ID has replaced this one.'],
+  [83, 'ELIGIBLE_LEADERS_NOT_AVAILABLE', true,
+    'No replica that may become leader of the partition is currently available.'],
+  [84, 'ELECTION_NOT_NEEDED', true, 'The partition already has the desired leader, so no election was needed.'],
+  [85, 'NO_REASSIGNMENT_IN_PROGRESS', false, 'There is no partition reassignment in progress to act on.'],
+  [86, 'GROUP_SUBSCRIBED_TO_TOPIC', false,
+    'The topic\'s offsets cannot be deleted while the group is still subscribed to it.'],
+  [87, 'INVALID_RECORD', false, 'The broker rejected the record because it failed validation.'],
+  [88, 'UNSTABLE_OFFSET_COMMIT', true,
+    'Pending transactional offset commits must complete before the offsets can be read.'],
+  [89, 'THROTTLING_QUOTA_EXCEEDED', true, 'The request would exceed the client\'s throttling quota.'],
+  [90, 'PRODUCER_FENCED', false,
+    'The producer has been fenced by a newer producer instance using the same transactional ID.'],
+  [91, 'RESOURCE_NOT_FOUND', false, 'A resource named in the request could not be found.'],
+  [92, 'DUPLICATE_RESOURCE', false, 'The request refers to the same resource more than once.'],
+  [93, 'UNACCEPTABLE_CREDENTIAL', false, 'The requested credential does not meet the acceptance criteria.'],
+  [94, 'INCONSISTENT_VOTER_SET', false,
+    'The sender or receiver of a voter-only request is not among the expected voters.'],
+  [95, 'INVALID_UPDATE_VERSION', false, 'The update version in the request is not valid.'],
+  [96, 'FEATURE_UPDATE_FAILED', false,
+    'The finalized features could not be updated because of an unexpected server error.'],
+  [97, 'PRINCIPAL_DESERIALIZATION_FAILURE', false,
+    'The broker could not deserialize the principal of a forwarded request, which points to a problem in the cluster\'s security setup.'],
+  [98, 'SNAPSHOT_NOT_FOUND', false, 'The requested snapshot does not exist.'],
+  [99, 'POSITION_OUT_OF_RANGE', false, 'The requested position is negative or beyond the end of the snapshot.'],
+  [100, 'UNKNOWN_TOPIC_ID', true, 'The broker does not host a topic with this topic ID.'],
+  [101, 'DUPLICATE_BROKER_REGISTRATION', false, 'Another broker has already registered with this broker ID.'],
+  [102, 'BROKER_ID_NOT_REGISTERED', false, 'The broker ID has not been registered with the controller.'],
+  [103, 'INCONSISTENT_TOPIC_ID', true, 'The topic ID in the request differs from the topic ID stored in the log.'],
+  [104, 'INCONSISTENT_CLUSTER_ID', false,
+    'The request carries a cluster ID different from the one this server belongs to.'],
+  [105, 'TRANSACTIONAL_ID_NOT_FOUND', false, 'No transactional ID matching the request could be found.'],
+  [106, 'FETCH_SESSION_TOPIC_ID_ERROR', true, 'The fetch session used topic IDs inconsistently.'],
+  [107, 'INELIGIBLE_REPLICA', false, 'The proposed in-sync replica set contains a replica that is not eligible.'],
+  [108, 'NEW_LEADER_ELECTED', false,
+    'The AlterPartition request updated the partition, but meanwhile a different leader has taken over.'],
+  [109, 'OFFSET_MOVED_TO_TIERED_STORAGE', false,
+    'The requested offset is no longer on local disk because it has moved to tiered storage.'],
+  [110, 'FENCED_MEMBER_EPOCH', false,
+    'The coordinator fenced the member\'s epoch, so the member must give up its partitions and rejoin.'],
+  [111, 'UNRELEASED_INSTANCE_ID', false,
+    'The static instance ID is still held by another group member, which must leave first.'],
+  [112, 'UNSUPPORTED_ASSIGNOR', false, 'The group does not support the requested assignor or assignor version range.'],
+  [113, 'STALE_MEMBER_EPOCH', false,
+    'The member epoch is out of date, so the member must retry once a heartbeat has told it its current epoch.'],
+  [114, 'MISMATCHED_ENDPOINT_TYPE', false,
+    'The request reached an endpoint of the wrong type, such as a broker instead of a controller.'],
+  [115, 'UNSUPPORTED_ENDPOINT_TYPE', false, 'The endpoint type in the request is not supported at present.'],
+  [116, 'UNKNOWN_CONTROLLER_ID', false, 'The request names a controller ID that is not known.'],
+  [117, 'UNKNOWN_SUBSCRIPTION_ID', false,
+    'The telemetry push used a client subscription ID that is unknown or outdated.'],
+  [118, 'TELEMETRY_TOO_LARGE', false, 'The telemetry push is larger than the broker accepts.'],
+  [119, 'INVALID_REGISTRATION', false, 'The controller rejected the broker\'s registration as invalid.'],
+  [120, 'TRANSACTION_ABORTABLE', false,
+    'The transaction hit a server-side error, and the client can abort it to keep using the transactional ID.'],
+  [121, 'INVALID_RECORD_STATE', false, 'The record\'s delivery state does not allow the acknowledgement to complete.'],
+  [122, 'SHARE_SESSION_NOT_FOUND', true, 'The broker has no share session matching the request.'],
+  [123, 'INVALID_SHARE_SESSION_EPOCH', true,
+    'The share session epoch in the request is not the one the broker expects.'],
+  [124, 'FENCED_STATE_EPOCH', false,
+    'The share coordinator refused the request because the share-group state epoch it carries does not match the current one.'],
+  [125, 'INVALID_VOTER_KEY', false, 'The voter key in the request does not match the key of the receiving replica.'],
+  [126, 'DUPLICATE_VOTER', false, 'The voter already belongs to the voter set.'],
+  [127, 'VOTER_NOT_FOUND', false, 'The voter does not belong to the voter set.'],
+  [128, 'INVALID_REGULAR_EXPRESSION', false,
+    'A regular expression supplied in the request cannot be parsed or is otherwise invalid.'],
+  [129, 'REBOOTSTRAP_REQUIRED', false,
+    'The client\'s metadata is stale, and it must rebootstrap to get fresh metadata.'],
+  [130, 'STREAMS_INVALID_TOPOLOGY', false, 'The Streams topology in the request is not valid.'],
+  [131, 'STREAMS_INVALID_TOPOLOGY_EPOCH', false, 'The Streams topology epoch in the request is not valid.'],
+  [132, 'STREAMS_TOPOLOGY_FENCED', false,
+    'The Streams topology epoch in the request is older than the group\'s current one.'],
+  [133, 'SHARE_SESSION_LIMIT_REACHED', true,
+    'No new share session can be opened because the broker\'s share session limit has been reached.'],
+] as const satisfies readonly Row[];
+
+type ErrorRow = (typeof ROWS)[number];
+
+/** Kafka error name to error code, with each code as a literal type. */
+type ErrorCodeMap = { readonly [R in ErrorRow as R[1]]: R[0] };
+
+/** Error codes by name, for use as `ErrorCode.UNKNOWN_TOPIC_OR_PARTITION` in handlers. */
+export const ErrorCode = Object.freeze(
+  Object.fromEntries(ROWS.map(([code, name]) => [name, code])),
+) as ErrorCodeMap;
+
+/** Kafka's UPPER_SNAKE name of an error code, e.g. `'NOT_LEADER_OR_FOLLOWER'`. */
+export type ErrorCodeName = keyof typeof ErrorCode;
+
+export interface KafkaErrorInfo {
+  readonly code: number;
+  readonly name: ErrorCodeName;
+  readonly retriable: boolean;
+  readonly message: string;
+}
+
+/** Every Kafka protocol error, in ascending code order (from -1 UNKNOWN_SERVER_ERROR). */
+export const KAFKA_ERRORS: readonly KafkaErrorInfo[] = Object.freeze(
+  ROWS.map(([code, name, retriable, message]): KafkaErrorInfo => Object.freeze({ code, name, retriable, message })),
+);
+
+const BY_CODE: ReadonlyMap<number, KafkaErrorInfo> = new Map(KAFKA_ERRORS.map((e) => [e.code, e]));
+
+/** The error with this code, or undefined when Kafka 4.1 defines no such code. */
+export function errorInfo(code: number): KafkaErrorInfo | undefined {
+  return BY_CODE.get(code);
+}
