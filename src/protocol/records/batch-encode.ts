@@ -52,7 +52,15 @@ export async function encodeBatch(input: EncodeBatchInput): Promise<Buffer> {
   w.int32(input.partitionLeaderEpoch ?? L.NO_PARTITION_LEADER_EPOCH);
   w.int8(L.CURRENT_MAGIC);
   w.uint32(0); // CRC, filled in below once every covered byte is in place
-  w.int16(encodeAttributes({ ...input, codec }));
+  w.int16(
+    encodeAttributes({
+      codec,
+      timestampType: input.timestampType,
+      transactional: input.transactional,
+      control: input.control,
+      deleteHorizon: input.deleteHorizon,
+    }),
+  );
   w.int32(lastOffsetDelta(input, records));
   w.int64(baseTimestamp);
   w.int64(maxTimestamp(input, records, baseTimestamp));

@@ -60,6 +60,7 @@ export function checkMagic(magic: number): void {
   const legacy = magic === 0 || magic === 1 ? ` (a legacy v${magic} message set)` : '';
   throw new ProtocolError(
     'SDS_ERR_PROTOCOL_CORRUPT_BATCH',
-    `record batch has magic ${magic}${legacy}; only magic 2 (Kafka 0.11+ RecordBatch) is supported: upgrade the client or set it to a Kafka 0.11+ protocol`,
+    `record batch has magic ${magic}${legacy}; only magic 2 (the RecordBatch format of Kafka 0.11 and later) ` +
+      'is supported: use a client that writes Kafka 0.11+ record batches',
   );
 }

@@ -35,6 +35,9 @@ const INT64_MAX = 0x7fffffffffffffffn;
  * batch are left to the caller (see validateBatches).
  */
 export function validateBatch(buf: Buffer, position = 0, options: ValidateOptions = {}): BatchInfo {
+  if (!Number.isSafeInteger(position) || position < 0 || position > buf.length) {
+    throw new ProtocolError('SDS_ERR_PROTOCOL_VALUE_OUT_OF_RANGE', `batch position ${position} is outside the ${buf.length}-byte buffer`);
+  }
   const remaining = buf.length - position;
   if (remaining < L.MAGIC_PREFIX_SIZE) {
     throw corrupt(position, `truncated: ${remaining} bytes, a batch needs at least ${L.BATCH_HEADER_SIZE}`);

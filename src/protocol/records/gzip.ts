@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip, type InputType, type ZlibOptions } from 'node:zlib';
 import { CompressionCodec } from './compression-codec.ts';
-import { checkOutputSize, corruptPayload, tooLarge } from './codec-errors.ts';
+import { checkOutputSize, corruptPayload, describe, tooLarge } from './codec-errors.ts';
 
 const gzipAsync = promisify<InputType, Buffer>(gzip);
 const gunzipAsync = promisify<InputType, ZlibOptions, Buffer>(gunzip);
@@ -18,7 +18,7 @@ export async function decompressGzip(data: Uint8Array, maxOutputBytes: number): 
     out = await gunzipAsync(data, { maxOutputLength: Math.max(1, maxOutputBytes) });
   } catch (err) {
     if (isBufferTooLarge(err)) throw tooLarge(CompressionCodec.Gzip, maxOutputBytes, err);
-    throw corruptPayload(CompressionCodec.Gzip, err instanceof Error ? err.message : String(err), err);
+    throw corruptPayload(CompressionCodec.Gzip, describe(err), err);
   }
   checkOutputSize(CompressionCodec.Gzip, out.length, maxOutputBytes, 'decompressed to');
   return out;

@@ -3,6 +3,7 @@
  * accepts a frame cut at a block boundary as complete, so the walk is what notices a
  * missing end mark; it also reads the declared content size for the output limit.
  */
+import type { ProtocolError } from '../errors.ts';
 import { CompressionCodec } from './compression-codec.ts';
 import { corruptPayload } from './codec-errors.ts';
 
@@ -72,6 +73,6 @@ function need(data: Buffer, pos: number, n: number, what: string): void {
   if (pos + n > data.length) throw bad(`LZ4 frame truncated in its ${what}`);
 }
 
-function bad(detail: string): Error {
+function bad(detail: string): ProtocolError {
   return corruptPayload(CompressionCodec.Lz4, detail);
 }

@@ -40,7 +40,7 @@ export function declaredContentSize(data: Buffer): number | undefined {
   if (data.length < at + fcsSize) return undefined;
   switch (fcsSize) {
     case 1:
-      return data[at] as number;
+      return data.readUInt8(at);
     case 2:
       return data.readUInt16LE(at) + 256;
     case 4:

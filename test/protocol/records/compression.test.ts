@@ -71,6 +71,13 @@ describe('compression codecs', () => {
     await assert.rejects(decompress(CompressionCodec.Lz4, withSize, MiB), /declares 10485760 bytes/);
   });
 
+  it('rejects an lz4 frame cut at a block boundary, which lz4-napi alone would accept', async () => {
+    const frame = await compress(CompressionCodec.Lz4, Buffer.from('hello hello hello hello'));
+    for (const cut of [7, frame.length - 4, frame.length - 1]) {
+      await assert.rejects(decompress(CompressionCodec.Lz4, frame.subarray(0, cut), MiB), /truncated/, `cut ${cut}`);
+    }
+  });
+
   it('refuses a zstd frame whose declared content size is above the limit', async () => {
     // Single-segment frame, 4-byte Frame_Content_Size = 2^31, then an empty raw last block.
     const frame = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0xa0, 0x00, 0x00, 0x00, 0x80, 0x01, 0x00, 0x00]);

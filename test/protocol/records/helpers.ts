@@ -1,5 +1,6 @@
 /** Shared test helpers: a seeded PRNG and sample batches. Not a test file itself. */
 import { CompressionCodec } from '../../../src/protocol/records/compression-codec.ts';
+import { crc32cSoftware } from '../../../src/protocol/records/crc32c-software.ts';
 import type { RecordInput } from '../../../src/protocol/records/record-types.ts';
 
 export const ALL_CODECS: readonly CompressionCodec[] = [
@@ -65,4 +66,43 @@ export function manyRecords(n: number, rand: () => number): RecordInput[] {
     });
   }
   return out;
+}
+
+export interface RawBatchFields {
+  baseOffset?: bigint;
+  /** Default: what the payload implies. */
+  length?: number;
+  magic?: number;
+  attributes?: number;
+  lastOffsetDelta?: number;
+  baseTimestamp?: bigint;
+  recordsCount?: number;
+  payload: Buffer;
+}
+
+/** A batch assembled field by field, with a valid CRC unless fixCrc is skipped by the caller. */
+export function rawBatch(f: RawBatchFields): Buffer {
+  const b = Buffer.alloc(61 + f.payload.length);
+  b.writeBigInt64BE(f.baseOffset ?? 0n, 0);
+  b.writeInt32BE(f.length ?? 49 + f.payload.length, 8);
+  b.writeInt32BE(-1, 12);
+  b.writeInt8(f.magic ?? 2, 16);
+  b.writeInt16BE(f.attributes ?? 0, 21);
+  b.writeInt32BE(f.lastOffsetDelta ?? Math.max(0, (f.recordsCount ?? 0) - 1), 23);
+  b.writeBigInt64BE(f.baseTimestamp ?? BASE_TIME, 27);
+  b.writeBigInt64BE(f.baseTimestamp ?? BASE_TIME, 35);
+  b.writeBigInt64BE(-1n, 43);
+  b.writeInt16BE(-1, 51);
+  b.writeInt32BE(-1, 53);
+  b.writeInt32BE(f.recordsCount ?? 0, 57);
+  f.payload.copy(b, 61);
+  return fixCrc(b);
+}
+
+/** Recomputes the CRC of the batch at `position` over what its Length covers (clamped to the buffer). */
+export function fixCrc(b: Buffer, position = 0): Buffer {
+  if (b.length - position < 61) return b;
+  const end = Math.min(b.length, position + 12 + Math.max(49, b.readInt32BE(position + 8)));
+  b.writeUInt32BE(crc32cSoftware(b, position + 21, end), position + 17);
+  return b;
 }

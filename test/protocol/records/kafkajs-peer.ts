@@ -95,6 +95,18 @@ export function registerOurCodecs(): void {
   }
 }
 
+/** Makes kafkajs write snappy in the Xerial framing, as the Java producer does; returns an undo. */
+export function useXerialSnappy(): () => void {
+  const previous = CompressionCodecs[CompressionCodec.Snappy];
+  CompressionCodecs[CompressionCodec.Snappy] = () => ({
+    compress: (encoder) => compress(CompressionCodec.Snappy, encoder.buffer, { snappyFraming: 'xerial' }),
+    decompress: (buffer) => decompress(CompressionCodec.Snappy, buffer, 64 * 1024 * 1024),
+  });
+  return () => {
+    if (previous) CompressionCodecs[CompressionCodec.Snappy] = previous;
+  };
+}
+
 export async function kafkajsEncode(
   input: Omit<KafkajsBatchInput, 'records' | 'firstOffset' | 'producerId'> & {
     firstOffset?: bigint;
