@@ -47,8 +47,9 @@ export class MessageEmitter {
     this.versions = msg.validVersions;
   }
 
+  /** Struct types carry their message's name, once: "MetadataRequestTopic", not doubled. */
   typeName(struct: string): string {
-    return struct === this.msg.name ? struct : `${this.msg.name}${struct}`;
+    return struct.startsWith(this.msg.name) ? struct : `${this.msg.name}${struct}`;
   }
 
   private structOf(name: string): Struct {

@@ -21,7 +21,7 @@ export function exported(name: string): Fn {
 }
 
 export function typeName(msg: Message, struct: string): string {
-  return struct === msg.name ? struct : `${msg.name}${struct}`;
+  return struct.startsWith(msg.name) ? struct : `${msg.name}${struct}`;
 }
 
 /** True when the field is on the wire (plain or tagged) in this version. */

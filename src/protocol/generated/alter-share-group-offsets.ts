@@ -9,7 +9,7 @@ export interface AlterShareGroupOffsetsRequest {
   /** The group identifier. Versions 0+. */
   groupId: string;
   /** The topics to alter offsets for. Versions 0+. */
-  topics: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic[];
+  topics: AlterShareGroupOffsetsRequestTopic[];
 }
 
 /** A AlterShareGroupOffsetsRequest with every field at its default. */
@@ -19,43 +19,43 @@ export function defaultAlterShareGroupOffsetsRequest(): AlterShareGroupOffsetsRe
 
 function isDefaultAlterShareGroupOffsetsRequest(value: Loose<AlterShareGroupOffsetsRequest>): boolean {
   const fGroupId = value.groupId as Loose<string> | undefined;
-  const fTopics = value.topics as Loose<AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic[]> | undefined;
+  const fTopics = value.topics as Loose<AlterShareGroupOffsetsRequestTopic[]> | undefined;
   return (fGroupId === undefined || (fGroupId === "")) &&
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0));
 }
 
-export interface AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic {
+export interface AlterShareGroupOffsetsRequestTopic {
   /** The topic name. Versions 0+. */
   topicName: string;
   /** Each partition to alter offsets for. Versions 0+. */
-  partitions: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition[];
+  partitions: AlterShareGroupOffsetsRequestPartition[];
 }
 
-/** A AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic with every field at its default. */
-export function defaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(): AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic {
+/** A AlterShareGroupOffsetsRequestTopic with every field at its default. */
+export function defaultAlterShareGroupOffsetsRequestTopic(): AlterShareGroupOffsetsRequestTopic {
   return { topicName: "", partitions: [] };
 }
 
-function isDefaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(value: Loose<AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic>): boolean {
+function isDefaultAlterShareGroupOffsetsRequestTopic(value: Loose<AlterShareGroupOffsetsRequestTopic>): boolean {
   const fTopicName = value.topicName as Loose<string> | undefined;
-  const fPartitions = value.partitions as Loose<AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition[]> | undefined;
+  const fPartitions = value.partitions as Loose<AlterShareGroupOffsetsRequestPartition[]> | undefined;
   return (fTopicName === undefined || (fTopicName === "")) &&
     (fPartitions === undefined || (fPartitions !== null && fPartitions.length === 0));
 }
 
-export interface AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition {
+export interface AlterShareGroupOffsetsRequestPartition {
   /** The partition index. Versions 0+. */
   partitionIndex: number;
   /** The share-partition start offset. Versions 0+. */
   startOffset: bigint;
 }
 
-/** A AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition with every field at its default. */
-export function defaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(): AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition {
+/** A AlterShareGroupOffsetsRequestPartition with every field at its default. */
+export function defaultAlterShareGroupOffsetsRequestPartition(): AlterShareGroupOffsetsRequestPartition {
   return { partitionIndex: 0, startOffset: 0n };
 }
 
-function isDefaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(value: Loose<AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition>): boolean {
+function isDefaultAlterShareGroupOffsetsRequestPartition(value: Loose<AlterShareGroupOffsetsRequestPartition>): boolean {
   const fPartitionIndex = value.partitionIndex as Loose<number> | undefined;
   const fStartOffset = value.startOffset as Loose<bigint> | undefined;
   return (fPartitionIndex === undefined || (fPartitionIndex === 0)) &&
@@ -68,13 +68,13 @@ export function readAlterShareGroupOffsetsRequest(r: Reader, version: number): A
   }
   const flexible = true;
   let fGroupId: string = "";
-  let fTopics: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic[] = [];
+  let fTopics: AlterShareGroupOffsetsRequestTopic[] = [];
   fGroupId = r.string(flexible);
   const n0 = r.arrayLength(flexible);
-  const a1: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic[] = [];
+  const a1: AlterShareGroupOffsetsRequestTopic[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic;
-    e3 = readAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(r, version);
+    let e3: AlterShareGroupOffsetsRequestTopic;
+    e3 = readAlterShareGroupOffsetsRequestTopic(r, version);
     a1.push(e3);
   }
   fTopics = a1;
@@ -95,13 +95,13 @@ export function writeAlterShareGroupOffsetsRequest(w: Writer, version: number, v
   }
   const flexible = true;
   const fGroupId = (value.groupId === undefined ? "" : value.groupId) as Loose<string>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<AlterShareGroupOffsetsRequestTopic[]>;
   w.string(fGroupId, flexible);
   w.arrayLength(fTopics === null ? null : fTopics.length, flexible);
   if (fTopics !== null) {
     for (const e4 of fTopics) {
       if (e4 === null) throw nullInVersion('Topics', version);
-      writeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(w, version, e4);
+      writeAlterShareGroupOffsetsRequestTopic(w, version, e4);
     }
   }
   if (flexible) {
@@ -109,16 +109,16 @@ export function writeAlterShareGroupOffsetsRequest(w: Writer, version: number, v
   }
 }
 
-function readAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(r: Reader, version: number): AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic {
+function readAlterShareGroupOffsetsRequestTopic(r: Reader, version: number): AlterShareGroupOffsetsRequestTopic {
   const flexible = true;
   let fTopicName: string = "";
-  let fPartitions: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition[] = [];
+  let fPartitions: AlterShareGroupOffsetsRequestPartition[] = [];
   fTopicName = r.string(flexible);
   const n5 = r.arrayLength(flexible);
-  const a6: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition[] = [];
+  const a6: AlterShareGroupOffsetsRequestPartition[] = [];
   for (let i7 = 0; i7 < n5; i7++) {
-    let e8: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition;
-    e8 = readAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(r, version);
+    let e8: AlterShareGroupOffsetsRequestPartition;
+    e8 = readAlterShareGroupOffsetsRequestPartition(r, version);
     a6.push(e8);
   }
   fPartitions = a6;
@@ -133,16 +133,16 @@ function readAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(r: 
   return { topicName: fTopicName, partitions: fPartitions };
 }
 
-function writeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(w: Writer, version: number, value: Loose<AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic>): void {
+function writeAlterShareGroupOffsetsRequestTopic(w: Writer, version: number, value: Loose<AlterShareGroupOffsetsRequestTopic>): void {
   const flexible = true;
   const fTopicName = (value.topicName === undefined ? "" : value.topicName) as Loose<string>;
-  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition[]>;
+  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<AlterShareGroupOffsetsRequestPartition[]>;
   w.string(fTopicName, flexible);
   w.arrayLength(fPartitions === null ? null : fPartitions.length, flexible);
   if (fPartitions !== null) {
     for (const e9 of fPartitions) {
       if (e9 === null) throw nullInVersion('Partitions', version);
-      writeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(w, version, e9);
+      writeAlterShareGroupOffsetsRequestPartition(w, version, e9);
     }
   }
   if (flexible) {
@@ -150,7 +150,7 @@ function writeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(w:
   }
 }
 
-function readAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(r: Reader, version: number): AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition {
+function readAlterShareGroupOffsetsRequestPartition(r: Reader, version: number): AlterShareGroupOffsetsRequestPartition {
   const flexible = true;
   let fPartitionIndex: number = 0;
   let fStartOffset: bigint = 0n;
@@ -167,7 +167,7 @@ function readAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition
   return { partitionIndex: fPartitionIndex, startOffset: fStartOffset };
 }
 
-function writeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(w: Writer, version: number, value: Loose<AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition>): void {
+function writeAlterShareGroupOffsetsRequestPartition(w: Writer, version: number, value: Loose<AlterShareGroupOffsetsRequestPartition>): void {
   const flexible = true;
   const fPartitionIndex = (value.partitionIndex === undefined ? 0 : value.partitionIndex) as Loose<number>;
   const fStartOffset = (value.startOffset === undefined ? 0n : value.startOffset) as Loose<bigint>;
@@ -186,7 +186,7 @@ export interface AlterShareGroupOffsetsResponse {
   /** The top-level error message, or null if there was no error. Versions 0+. */
   errorMessage: string | null;
   /** The results for each topic. Versions 0+. */
-  responses: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic[];
+  responses: AlterShareGroupOffsetsResponseTopic[];
 }
 
 /** A AlterShareGroupOffsetsResponse with every field at its default. */
@@ -198,37 +198,37 @@ function isDefaultAlterShareGroupOffsetsResponse(value: Loose<AlterShareGroupOff
   const fThrottleTimeMs = value.throttleTimeMs as Loose<number> | undefined;
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   const fErrorMessage = value.errorMessage as Loose<string | null> | undefined;
-  const fResponses = value.responses as Loose<AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic[]> | undefined;
+  const fResponses = value.responses as Loose<AlterShareGroupOffsetsResponseTopic[]> | undefined;
   return (fThrottleTimeMs === undefined || (fThrottleTimeMs === 0)) &&
     (fErrorCode === undefined || (fErrorCode === 0)) &&
     (fErrorMessage === undefined || (fErrorMessage === null)) &&
     (fResponses === undefined || (fResponses !== null && fResponses.length === 0));
 }
 
-export interface AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic {
+export interface AlterShareGroupOffsetsResponseTopic {
   /** The topic name. Versions 0+. */
   topicName: string;
   /** The unique topic ID. Versions 0+. */
   topicId: string;
   /** Versions 0+. */
-  partitions: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition[];
+  partitions: AlterShareGroupOffsetsResponsePartition[];
 }
 
-/** A AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic with every field at its default. */
-export function defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(): AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic {
+/** A AlterShareGroupOffsetsResponseTopic with every field at its default. */
+export function defaultAlterShareGroupOffsetsResponseTopic(): AlterShareGroupOffsetsResponseTopic {
   return { topicName: "", topicId: ZERO_UUID, partitions: [] };
 }
 
-function isDefaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(value: Loose<AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic>): boolean {
+function isDefaultAlterShareGroupOffsetsResponseTopic(value: Loose<AlterShareGroupOffsetsResponseTopic>): boolean {
   const fTopicName = value.topicName as Loose<string> | undefined;
   const fTopicId = value.topicId as Loose<string> | undefined;
-  const fPartitions = value.partitions as Loose<AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition[]> | undefined;
+  const fPartitions = value.partitions as Loose<AlterShareGroupOffsetsResponsePartition[]> | undefined;
   return (fTopicName === undefined || (fTopicName === "")) &&
     (fTopicId === undefined || (fTopicId === ZERO_UUID)) &&
     (fPartitions === undefined || (fPartitions !== null && fPartitions.length === 0));
 }
 
-export interface AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition {
+export interface AlterShareGroupOffsetsResponsePartition {
   /** The partition index. Versions 0+. */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. Versions 0+. */
@@ -237,12 +237,12 @@ export interface AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePar
   errorMessage: string | null;
 }
 
-/** A AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition with every field at its default. */
-export function defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(): AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition {
+/** A AlterShareGroupOffsetsResponsePartition with every field at its default. */
+export function defaultAlterShareGroupOffsetsResponsePartition(): AlterShareGroupOffsetsResponsePartition {
   return { partitionIndex: 0, errorCode: 0, errorMessage: null };
 }
 
-function isDefaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(value: Loose<AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition>): boolean {
+function isDefaultAlterShareGroupOffsetsResponsePartition(value: Loose<AlterShareGroupOffsetsResponsePartition>): boolean {
   const fPartitionIndex = value.partitionIndex as Loose<number> | undefined;
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   const fErrorMessage = value.errorMessage as Loose<string | null> | undefined;
@@ -259,15 +259,15 @@ export function readAlterShareGroupOffsetsResponse(r: Reader, version: number): 
   let fThrottleTimeMs: number = 0;
   let fErrorCode: number = 0;
   let fErrorMessage: string | null = null;
-  let fResponses: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic[] = [];
+  let fResponses: AlterShareGroupOffsetsResponseTopic[] = [];
   fThrottleTimeMs = r.int32();
   fErrorCode = r.int16();
   fErrorMessage = r.nullableString(flexible);
   const n0 = r.arrayLength(flexible);
-  const a1: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic[] = [];
+  const a1: AlterShareGroupOffsetsResponseTopic[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic;
-    e3 = readAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(r, version);
+    let e3: AlterShareGroupOffsetsResponseTopic;
+    e3 = readAlterShareGroupOffsetsResponseTopic(r, version);
     a1.push(e3);
   }
   fResponses = a1;
@@ -290,7 +290,7 @@ export function writeAlterShareGroupOffsetsResponse(w: Writer, version: number, 
   const fThrottleTimeMs = (value.throttleTimeMs === undefined ? 0 : value.throttleTimeMs) as Loose<number>;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;
   const fErrorMessage = (value.errorMessage === undefined ? null : value.errorMessage) as Loose<string | null>;
-  const fResponses = (value.responses === undefined ? [] : value.responses) as Loose<AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic[]>;
+  const fResponses = (value.responses === undefined ? [] : value.responses) as Loose<AlterShareGroupOffsetsResponseTopic[]>;
   w.int32(fThrottleTimeMs);
   w.int16(fErrorCode);
   w.nullableString(fErrorMessage, flexible);
@@ -298,7 +298,7 @@ export function writeAlterShareGroupOffsetsResponse(w: Writer, version: number, 
   if (fResponses !== null) {
     for (const e4 of fResponses) {
       if (e4 === null) throw nullInVersion('Responses', version);
-      writeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(w, version, e4);
+      writeAlterShareGroupOffsetsResponseTopic(w, version, e4);
     }
   }
   if (flexible) {
@@ -306,18 +306,18 @@ export function writeAlterShareGroupOffsetsResponse(w: Writer, version: number, 
   }
 }
 
-function readAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(r: Reader, version: number): AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic {
+function readAlterShareGroupOffsetsResponseTopic(r: Reader, version: number): AlterShareGroupOffsetsResponseTopic {
   const flexible = true;
   let fTopicName: string = "";
   let fTopicId: string = ZERO_UUID;
-  let fPartitions: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition[] = [];
+  let fPartitions: AlterShareGroupOffsetsResponsePartition[] = [];
   fTopicName = r.string(flexible);
   fTopicId = r.uuid();
   const n5 = r.arrayLength(flexible);
-  const a6: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition[] = [];
+  const a6: AlterShareGroupOffsetsResponsePartition[] = [];
   for (let i7 = 0; i7 < n5; i7++) {
-    let e8: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition;
-    e8 = readAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(r, version);
+    let e8: AlterShareGroupOffsetsResponsePartition;
+    e8 = readAlterShareGroupOffsetsResponsePartition(r, version);
     a6.push(e8);
   }
   fPartitions = a6;
@@ -332,18 +332,18 @@ function readAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(r
   return { topicName: fTopicName, topicId: fTopicId, partitions: fPartitions };
 }
 
-function writeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(w: Writer, version: number, value: Loose<AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic>): void {
+function writeAlterShareGroupOffsetsResponseTopic(w: Writer, version: number, value: Loose<AlterShareGroupOffsetsResponseTopic>): void {
   const flexible = true;
   const fTopicName = (value.topicName === undefined ? "" : value.topicName) as Loose<string>;
   const fTopicId = (value.topicId === undefined ? ZERO_UUID : value.topicId) as Loose<string>;
-  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition[]>;
+  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<AlterShareGroupOffsetsResponsePartition[]>;
   w.string(fTopicName, flexible);
   w.uuid(fTopicId);
   w.arrayLength(fPartitions === null ? null : fPartitions.length, flexible);
   if (fPartitions !== null) {
     for (const e9 of fPartitions) {
       if (e9 === null) throw nullInVersion('Partitions', version);
-      writeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(w, version, e9);
+      writeAlterShareGroupOffsetsResponsePartition(w, version, e9);
     }
   }
   if (flexible) {
@@ -351,7 +351,7 @@ function writeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(
   }
 }
 
-function readAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(r: Reader, version: number): AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition {
+function readAlterShareGroupOffsetsResponsePartition(r: Reader, version: number): AlterShareGroupOffsetsResponsePartition {
   const flexible = true;
   let fPartitionIndex: number = 0;
   let fErrorCode: number = 0;
@@ -370,7 +370,7 @@ function readAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartiti
   return { partitionIndex: fPartitionIndex, errorCode: fErrorCode, errorMessage: fErrorMessage };
 }
 
-function writeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(w: Writer, version: number, value: Loose<AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition>): void {
+function writeAlterShareGroupOffsetsResponsePartition(w: Writer, version: number, value: Loose<AlterShareGroupOffsetsResponsePartition>): void {
   const flexible = true;
   const fPartitionIndex = (value.partitionIndex === undefined ? 0 : value.partitionIndex) as Loose<number>;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;

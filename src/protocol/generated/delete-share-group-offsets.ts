@@ -9,7 +9,7 @@ export interface DeleteShareGroupOffsetsRequest {
   /** The group identifier. Versions 0+. */
   groupId: string;
   /** The topics to delete offsets for. Versions 0+. */
-  topics: DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic[];
+  topics: DeleteShareGroupOffsetsRequestTopic[];
 }
 
 /** A DeleteShareGroupOffsetsRequest with every field at its default. */
@@ -19,22 +19,22 @@ export function defaultDeleteShareGroupOffsetsRequest(): DeleteShareGroupOffsets
 
 function isDefaultDeleteShareGroupOffsetsRequest(value: Loose<DeleteShareGroupOffsetsRequest>): boolean {
   const fGroupId = value.groupId as Loose<string> | undefined;
-  const fTopics = value.topics as Loose<DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic[]> | undefined;
+  const fTopics = value.topics as Loose<DeleteShareGroupOffsetsRequestTopic[]> | undefined;
   return (fGroupId === undefined || (fGroupId === "")) &&
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0));
 }
 
-export interface DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic {
+export interface DeleteShareGroupOffsetsRequestTopic {
   /** The topic name. Versions 0+. */
   topicName: string;
 }
 
-/** A DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic with every field at its default. */
-export function defaultDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(): DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic {
+/** A DeleteShareGroupOffsetsRequestTopic with every field at its default. */
+export function defaultDeleteShareGroupOffsetsRequestTopic(): DeleteShareGroupOffsetsRequestTopic {
   return { topicName: "" };
 }
 
-function isDefaultDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(value: Loose<DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic>): boolean {
+function isDefaultDeleteShareGroupOffsetsRequestTopic(value: Loose<DeleteShareGroupOffsetsRequestTopic>): boolean {
   const fTopicName = value.topicName as Loose<string> | undefined;
   return (fTopicName === undefined || (fTopicName === ""));
 }
@@ -45,13 +45,13 @@ export function readDeleteShareGroupOffsetsRequest(r: Reader, version: number): 
   }
   const flexible = true;
   let fGroupId: string = "";
-  let fTopics: DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic[] = [];
+  let fTopics: DeleteShareGroupOffsetsRequestTopic[] = [];
   fGroupId = r.string(flexible);
   const n0 = r.arrayLength(flexible);
-  const a1: DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic[] = [];
+  const a1: DeleteShareGroupOffsetsRequestTopic[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic;
-    e3 = readDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(r, version);
+    let e3: DeleteShareGroupOffsetsRequestTopic;
+    e3 = readDeleteShareGroupOffsetsRequestTopic(r, version);
     a1.push(e3);
   }
   fTopics = a1;
@@ -72,13 +72,13 @@ export function writeDeleteShareGroupOffsetsRequest(w: Writer, version: number, 
   }
   const flexible = true;
   const fGroupId = (value.groupId === undefined ? "" : value.groupId) as Loose<string>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<DeleteShareGroupOffsetsRequestTopic[]>;
   w.string(fGroupId, flexible);
   w.arrayLength(fTopics === null ? null : fTopics.length, flexible);
   if (fTopics !== null) {
     for (const e4 of fTopics) {
       if (e4 === null) throw nullInVersion('Topics', version);
-      writeDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(w, version, e4);
+      writeDeleteShareGroupOffsetsRequestTopic(w, version, e4);
     }
   }
   if (flexible) {
@@ -86,7 +86,7 @@ export function writeDeleteShareGroupOffsetsRequest(w: Writer, version: number, 
   }
 }
 
-function readDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(r: Reader, version: number): DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic {
+function readDeleteShareGroupOffsetsRequestTopic(r: Reader, version: number): DeleteShareGroupOffsetsRequestTopic {
   const flexible = true;
   let fTopicName: string = "";
   fTopicName = r.string(flexible);
@@ -101,7 +101,7 @@ function readDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(r
   return { topicName: fTopicName };
 }
 
-function writeDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(w: Writer, version: number, value: Loose<DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic>): void {
+function writeDeleteShareGroupOffsetsRequestTopic(w: Writer, version: number, value: Loose<DeleteShareGroupOffsetsRequestTopic>): void {
   const flexible = true;
   const fTopicName = (value.topicName === undefined ? "" : value.topicName) as Loose<string>;
   w.string(fTopicName, flexible);
@@ -118,7 +118,7 @@ export interface DeleteShareGroupOffsetsResponse {
   /** The top-level error message, or null if there was no error. Versions 0+. */
   errorMessage: string | null;
   /** The results for each topic. Versions 0+. */
-  responses: DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic[];
+  responses: DeleteShareGroupOffsetsResponseTopic[];
 }
 
 /** A DeleteShareGroupOffsetsResponse with every field at its default. */
@@ -130,14 +130,14 @@ function isDefaultDeleteShareGroupOffsetsResponse(value: Loose<DeleteShareGroupO
   const fThrottleTimeMs = value.throttleTimeMs as Loose<number> | undefined;
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   const fErrorMessage = value.errorMessage as Loose<string | null> | undefined;
-  const fResponses = value.responses as Loose<DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic[]> | undefined;
+  const fResponses = value.responses as Loose<DeleteShareGroupOffsetsResponseTopic[]> | undefined;
   return (fThrottleTimeMs === undefined || (fThrottleTimeMs === 0)) &&
     (fErrorCode === undefined || (fErrorCode === 0)) &&
     (fErrorMessage === undefined || (fErrorMessage === null)) &&
     (fResponses === undefined || (fResponses !== null && fResponses.length === 0));
 }
 
-export interface DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic {
+export interface DeleteShareGroupOffsetsResponseTopic {
   /** The topic name. Versions 0+. */
   topicName: string;
   /** The unique topic ID. Versions 0+. */
@@ -148,12 +148,12 @@ export interface DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseT
   errorMessage: string | null;
 }
 
-/** A DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic with every field at its default. */
-export function defaultDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(): DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic {
+/** A DeleteShareGroupOffsetsResponseTopic with every field at its default. */
+export function defaultDeleteShareGroupOffsetsResponseTopic(): DeleteShareGroupOffsetsResponseTopic {
   return { topicName: "", topicId: ZERO_UUID, errorCode: 0, errorMessage: null };
 }
 
-function isDefaultDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(value: Loose<DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic>): boolean {
+function isDefaultDeleteShareGroupOffsetsResponseTopic(value: Loose<DeleteShareGroupOffsetsResponseTopic>): boolean {
   const fTopicName = value.topicName as Loose<string> | undefined;
   const fTopicId = value.topicId as Loose<string> | undefined;
   const fErrorCode = value.errorCode as Loose<number> | undefined;
@@ -172,15 +172,15 @@ export function readDeleteShareGroupOffsetsResponse(r: Reader, version: number):
   let fThrottleTimeMs: number = 0;
   let fErrorCode: number = 0;
   let fErrorMessage: string | null = null;
-  let fResponses: DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic[] = [];
+  let fResponses: DeleteShareGroupOffsetsResponseTopic[] = [];
   fThrottleTimeMs = r.int32();
   fErrorCode = r.int16();
   fErrorMessage = r.nullableString(flexible);
   const n0 = r.arrayLength(flexible);
-  const a1: DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic[] = [];
+  const a1: DeleteShareGroupOffsetsResponseTopic[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic;
-    e3 = readDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(r, version);
+    let e3: DeleteShareGroupOffsetsResponseTopic;
+    e3 = readDeleteShareGroupOffsetsResponseTopic(r, version);
     a1.push(e3);
   }
   fResponses = a1;
@@ -203,7 +203,7 @@ export function writeDeleteShareGroupOffsetsResponse(w: Writer, version: number,
   const fThrottleTimeMs = (value.throttleTimeMs === undefined ? 0 : value.throttleTimeMs) as Loose<number>;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;
   const fErrorMessage = (value.errorMessage === undefined ? null : value.errorMessage) as Loose<string | null>;
-  const fResponses = (value.responses === undefined ? [] : value.responses) as Loose<DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic[]>;
+  const fResponses = (value.responses === undefined ? [] : value.responses) as Loose<DeleteShareGroupOffsetsResponseTopic[]>;
   w.int32(fThrottleTimeMs);
   w.int16(fErrorCode);
   w.nullableString(fErrorMessage, flexible);
@@ -211,7 +211,7 @@ export function writeDeleteShareGroupOffsetsResponse(w: Writer, version: number,
   if (fResponses !== null) {
     for (const e4 of fResponses) {
       if (e4 === null) throw nullInVersion('Responses', version);
-      writeDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(w, version, e4);
+      writeDeleteShareGroupOffsetsResponseTopic(w, version, e4);
     }
   }
   if (flexible) {
@@ -219,7 +219,7 @@ export function writeDeleteShareGroupOffsetsResponse(w: Writer, version: number,
   }
 }
 
-function readDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(r: Reader, version: number): DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic {
+function readDeleteShareGroupOffsetsResponseTopic(r: Reader, version: number): DeleteShareGroupOffsetsResponseTopic {
   const flexible = true;
   let fTopicName: string = "";
   let fTopicId: string = ZERO_UUID;
@@ -240,7 +240,7 @@ function readDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic
   return { topicName: fTopicName, topicId: fTopicId, errorCode: fErrorCode, errorMessage: fErrorMessage };
 }
 
-function writeDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(w: Writer, version: number, value: Loose<DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic>): void {
+function writeDeleteShareGroupOffsetsResponseTopic(w: Writer, version: number, value: Loose<DeleteShareGroupOffsetsResponseTopic>): void {
   const flexible = true;
   const fTopicName = (value.topicName === undefined ? "" : value.topicName) as Loose<string>;
   const fTopicId = (value.topicId === undefined ? ZERO_UUID : value.topicId) as Loose<string>;

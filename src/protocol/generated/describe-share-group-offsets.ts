@@ -7,7 +7,7 @@ import { unsupportedVersion, nullInVersion, ZERO_UUID, type Loose } from '../pri
 
 export interface DescribeShareGroupOffsetsRequest {
   /** The groups to describe offsets for. Versions 0+. */
-  groups: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup[];
+  groups: DescribeShareGroupOffsetsRequestGroup[];
 }
 
 /** A DescribeShareGroupOffsetsRequest with every field at its default. */
@@ -16,42 +16,42 @@ export function defaultDescribeShareGroupOffsetsRequest(): DescribeShareGroupOff
 }
 
 function isDefaultDescribeShareGroupOffsetsRequest(value: Loose<DescribeShareGroupOffsetsRequest>): boolean {
-  const fGroups = value.groups as Loose<DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup[]> | undefined;
+  const fGroups = value.groups as Loose<DescribeShareGroupOffsetsRequestGroup[]> | undefined;
   return (fGroups === undefined || (fGroups !== null && fGroups.length === 0));
 }
 
-export interface DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup {
+export interface DescribeShareGroupOffsetsRequestGroup {
   /** The group identifier. Versions 0+. */
   groupId: string;
   /** The topics to describe offsets for, or null for all topic-partitions. Versions 0+. */
-  topics: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic[] | null;
+  topics: DescribeShareGroupOffsetsRequestTopic[] | null;
 }
 
-/** A DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup with every field at its default. */
-export function defaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup {
+/** A DescribeShareGroupOffsetsRequestGroup with every field at its default. */
+export function defaultDescribeShareGroupOffsetsRequestGroup(): DescribeShareGroupOffsetsRequestGroup {
   return { groupId: "", topics: [] };
 }
 
-function isDefaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(value: Loose<DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup>): boolean {
+function isDefaultDescribeShareGroupOffsetsRequestGroup(value: Loose<DescribeShareGroupOffsetsRequestGroup>): boolean {
   const fGroupId = value.groupId as Loose<string> | undefined;
-  const fTopics = value.topics as Loose<DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic[] | null> | undefined;
+  const fTopics = value.topics as Loose<DescribeShareGroupOffsetsRequestTopic[] | null> | undefined;
   return (fGroupId === undefined || (fGroupId === "")) &&
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0));
 }
 
-export interface DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic {
+export interface DescribeShareGroupOffsetsRequestTopic {
   /** The topic name. Versions 0+. */
   topicName: string;
   /** The partitions. Versions 0+. */
   partitions: number[];
 }
 
-/** A DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic with every field at its default. */
-export function defaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic {
+/** A DescribeShareGroupOffsetsRequestTopic with every field at its default. */
+export function defaultDescribeShareGroupOffsetsRequestTopic(): DescribeShareGroupOffsetsRequestTopic {
   return { topicName: "", partitions: [] };
 }
 
-function isDefaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(value: Loose<DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic>): boolean {
+function isDefaultDescribeShareGroupOffsetsRequestTopic(value: Loose<DescribeShareGroupOffsetsRequestTopic>): boolean {
   const fTopicName = value.topicName as Loose<string> | undefined;
   const fPartitions = value.partitions as Loose<number[]> | undefined;
   return (fTopicName === undefined || (fTopicName === "")) &&
@@ -63,12 +63,12 @@ export function readDescribeShareGroupOffsetsRequest(r: Reader, version: number)
     throw unsupportedVersion('DescribeShareGroupOffsetsRequest', version);
   }
   const flexible = true;
-  let fGroups: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup[] = [];
+  let fGroups: DescribeShareGroupOffsetsRequestGroup[] = [];
   const n0 = r.arrayLength(flexible);
-  const a1: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup[] = [];
+  const a1: DescribeShareGroupOffsetsRequestGroup[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup;
-    e3 = readDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(r, version);
+    let e3: DescribeShareGroupOffsetsRequestGroup;
+    e3 = readDescribeShareGroupOffsetsRequestGroup(r, version);
     a1.push(e3);
   }
   fGroups = a1;
@@ -88,12 +88,12 @@ export function writeDescribeShareGroupOffsetsRequest(w: Writer, version: number
     throw unsupportedVersion('DescribeShareGroupOffsetsRequest', version);
   }
   const flexible = true;
-  const fGroups = (value.groups === undefined ? [] : value.groups) as Loose<DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup[]>;
+  const fGroups = (value.groups === undefined ? [] : value.groups) as Loose<DescribeShareGroupOffsetsRequestGroup[]>;
   w.arrayLength(fGroups === null ? null : fGroups.length, flexible);
   if (fGroups !== null) {
     for (const e4 of fGroups) {
       if (e4 === null) throw nullInVersion('Groups', version);
-      writeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(w, version, e4);
+      writeDescribeShareGroupOffsetsRequestGroup(w, version, e4);
     }
   }
   if (flexible) {
@@ -101,19 +101,19 @@ export function writeDescribeShareGroupOffsetsRequest(w: Writer, version: number
   }
 }
 
-function readDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(r: Reader, version: number): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup {
+function readDescribeShareGroupOffsetsRequestGroup(r: Reader, version: number): DescribeShareGroupOffsetsRequestGroup {
   const flexible = true;
   let fGroupId: string = "";
-  let fTopics: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic[] | null = [];
+  let fTopics: DescribeShareGroupOffsetsRequestTopic[] | null = [];
   fGroupId = r.string(flexible);
   const n5 = r.nullableArrayLength(flexible);
   if (n5 < 0) {
     fTopics = null;
   } else {
-    const a6: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic[] = [];
+    const a6: DescribeShareGroupOffsetsRequestTopic[] = [];
     for (let i7 = 0; i7 < n5; i7++) {
-      let e8: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic;
-      e8 = readDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(r, version);
+      let e8: DescribeShareGroupOffsetsRequestTopic;
+      e8 = readDescribeShareGroupOffsetsRequestTopic(r, version);
       a6.push(e8);
     }
     fTopics = a6;
@@ -129,16 +129,16 @@ function readDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGro
   return { groupId: fGroupId, topics: fTopics };
 }
 
-function writeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(w: Writer, version: number, value: Loose<DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup>): void {
+function writeDescribeShareGroupOffsetsRequestGroup(w: Writer, version: number, value: Loose<DescribeShareGroupOffsetsRequestGroup>): void {
   const flexible = true;
   const fGroupId = (value.groupId === undefined ? "" : value.groupId) as Loose<string>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic[] | null>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<DescribeShareGroupOffsetsRequestTopic[] | null>;
   w.string(fGroupId, flexible);
   w.nullableArrayLength(fTopics === null ? null : fTopics.length, flexible);
   if (fTopics !== null) {
     for (const e9 of fTopics) {
       if (e9 === null) throw nullInVersion('Topics', version);
-      writeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(w, version, e9);
+      writeDescribeShareGroupOffsetsRequestTopic(w, version, e9);
     }
   }
   if (flexible) {
@@ -146,7 +146,7 @@ function writeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGr
   }
 }
 
-function readDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(r: Reader, version: number): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic {
+function readDescribeShareGroupOffsetsRequestTopic(r: Reader, version: number): DescribeShareGroupOffsetsRequestTopic {
   const flexible = true;
   let fTopicName: string = "";
   let fPartitions: number[] = [];
@@ -170,7 +170,7 @@ function readDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTop
   return { topicName: fTopicName, partitions: fPartitions };
 }
 
-function writeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(w: Writer, version: number, value: Loose<DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic>): void {
+function writeDescribeShareGroupOffsetsRequestTopic(w: Writer, version: number, value: Loose<DescribeShareGroupOffsetsRequestTopic>): void {
   const flexible = true;
   const fTopicName = (value.topicName === undefined ? "" : value.topicName) as Loose<string>;
   const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<number[]>;
@@ -190,7 +190,7 @@ export interface DescribeShareGroupOffsetsResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. Versions 0+. */
   throttleTimeMs: number;
   /** The results for each group. Versions 0+. */
-  groups: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup[];
+  groups: DescribeShareGroupOffsetsResponseGroup[];
 }
 
 /** A DescribeShareGroupOffsetsResponse with every field at its default. */
@@ -200,30 +200,30 @@ export function defaultDescribeShareGroupOffsetsResponse(): DescribeShareGroupOf
 
 function isDefaultDescribeShareGroupOffsetsResponse(value: Loose<DescribeShareGroupOffsetsResponse>): boolean {
   const fThrottleTimeMs = value.throttleTimeMs as Loose<number> | undefined;
-  const fGroups = value.groups as Loose<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup[]> | undefined;
+  const fGroups = value.groups as Loose<DescribeShareGroupOffsetsResponseGroup[]> | undefined;
   return (fThrottleTimeMs === undefined || (fThrottleTimeMs === 0)) &&
     (fGroups === undefined || (fGroups !== null && fGroups.length === 0));
 }
 
-export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup {
+export interface DescribeShareGroupOffsetsResponseGroup {
   /** The group identifier. Versions 0+. */
   groupId: string;
   /** The results for each topic. Versions 0+. */
-  topics: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic[];
+  topics: DescribeShareGroupOffsetsResponseTopic[];
   /** The group-level error code, or 0 if there was no error. Versions 0+. */
   errorCode: number;
   /** The group-level error message, or null if there was no error. Versions 0+. */
   errorMessage: string | null;
 }
 
-/** A DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup with every field at its default. */
-export function defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup {
+/** A DescribeShareGroupOffsetsResponseGroup with every field at its default. */
+export function defaultDescribeShareGroupOffsetsResponseGroup(): DescribeShareGroupOffsetsResponseGroup {
   return { groupId: "", topics: [], errorCode: 0, errorMessage: null };
 }
 
-function isDefaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(value: Loose<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup>): boolean {
+function isDefaultDescribeShareGroupOffsetsResponseGroup(value: Loose<DescribeShareGroupOffsetsResponseGroup>): boolean {
   const fGroupId = value.groupId as Loose<string> | undefined;
-  const fTopics = value.topics as Loose<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic[]> | undefined;
+  const fTopics = value.topics as Loose<DescribeShareGroupOffsetsResponseTopic[]> | undefined;
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   const fErrorMessage = value.errorMessage as Loose<string | null> | undefined;
   return (fGroupId === undefined || (fGroupId === "")) &&
@@ -232,30 +232,30 @@ function isDefaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResp
     (fErrorMessage === undefined || (fErrorMessage === null));
 }
 
-export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic {
+export interface DescribeShareGroupOffsetsResponseTopic {
   /** The topic name. Versions 0+. */
   topicName: string;
   /** The unique topic ID. Versions 0+. */
   topicId: string;
   /** Versions 0+. */
-  partitions: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition[];
+  partitions: DescribeShareGroupOffsetsResponsePartition[];
 }
 
-/** A DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic with every field at its default. */
-export function defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic {
+/** A DescribeShareGroupOffsetsResponseTopic with every field at its default. */
+export function defaultDescribeShareGroupOffsetsResponseTopic(): DescribeShareGroupOffsetsResponseTopic {
   return { topicName: "", topicId: ZERO_UUID, partitions: [] };
 }
 
-function isDefaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(value: Loose<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic>): boolean {
+function isDefaultDescribeShareGroupOffsetsResponseTopic(value: Loose<DescribeShareGroupOffsetsResponseTopic>): boolean {
   const fTopicName = value.topicName as Loose<string> | undefined;
   const fTopicId = value.topicId as Loose<string> | undefined;
-  const fPartitions = value.partitions as Loose<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition[]> | undefined;
+  const fPartitions = value.partitions as Loose<DescribeShareGroupOffsetsResponsePartition[]> | undefined;
   return (fTopicName === undefined || (fTopicName === "")) &&
     (fTopicId === undefined || (fTopicId === ZERO_UUID)) &&
     (fPartitions === undefined || (fPartitions !== null && fPartitions.length === 0));
 }
 
-export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition {
+export interface DescribeShareGroupOffsetsResponsePartition {
   /** The partition index. Versions 0+. */
   partitionIndex: number;
   /** The share-partition start offset. Versions 0+. */
@@ -268,12 +268,12 @@ export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsRespo
   errorMessage: string | null;
 }
 
-/** A DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition with every field at its default. */
-export function defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition {
+/** A DescribeShareGroupOffsetsResponsePartition with every field at its default. */
+export function defaultDescribeShareGroupOffsetsResponsePartition(): DescribeShareGroupOffsetsResponsePartition {
   return { partitionIndex: 0, startOffset: 0n, leaderEpoch: 0, errorCode: 0, errorMessage: null };
 }
 
-function isDefaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(value: Loose<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition>): boolean {
+function isDefaultDescribeShareGroupOffsetsResponsePartition(value: Loose<DescribeShareGroupOffsetsResponsePartition>): boolean {
   const fPartitionIndex = value.partitionIndex as Loose<number> | undefined;
   const fStartOffset = value.startOffset as Loose<bigint> | undefined;
   const fLeaderEpoch = value.leaderEpoch as Loose<number> | undefined;
@@ -292,13 +292,13 @@ export function readDescribeShareGroupOffsetsResponse(r: Reader, version: number
   }
   const flexible = true;
   let fThrottleTimeMs: number = 0;
-  let fGroups: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup[] = [];
+  let fGroups: DescribeShareGroupOffsetsResponseGroup[] = [];
   fThrottleTimeMs = r.int32();
   const n0 = r.arrayLength(flexible);
-  const a1: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup[] = [];
+  const a1: DescribeShareGroupOffsetsResponseGroup[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup;
-    e3 = readDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(r, version);
+    let e3: DescribeShareGroupOffsetsResponseGroup;
+    e3 = readDescribeShareGroupOffsetsResponseGroup(r, version);
     a1.push(e3);
   }
   fGroups = a1;
@@ -319,13 +319,13 @@ export function writeDescribeShareGroupOffsetsResponse(w: Writer, version: numbe
   }
   const flexible = true;
   const fThrottleTimeMs = (value.throttleTimeMs === undefined ? 0 : value.throttleTimeMs) as Loose<number>;
-  const fGroups = (value.groups === undefined ? [] : value.groups) as Loose<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup[]>;
+  const fGroups = (value.groups === undefined ? [] : value.groups) as Loose<DescribeShareGroupOffsetsResponseGroup[]>;
   w.int32(fThrottleTimeMs);
   w.arrayLength(fGroups === null ? null : fGroups.length, flexible);
   if (fGroups !== null) {
     for (const e4 of fGroups) {
       if (e4 === null) throw nullInVersion('Groups', version);
-      writeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(w, version, e4);
+      writeDescribeShareGroupOffsetsResponseGroup(w, version, e4);
     }
   }
   if (flexible) {
@@ -333,18 +333,18 @@ export function writeDescribeShareGroupOffsetsResponse(w: Writer, version: numbe
   }
 }
 
-function readDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(r: Reader, version: number): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup {
+function readDescribeShareGroupOffsetsResponseGroup(r: Reader, version: number): DescribeShareGroupOffsetsResponseGroup {
   const flexible = true;
   let fGroupId: string = "";
-  let fTopics: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic[] = [];
+  let fTopics: DescribeShareGroupOffsetsResponseTopic[] = [];
   let fErrorCode: number = 0;
   let fErrorMessage: string | null = null;
   fGroupId = r.string(flexible);
   const n5 = r.arrayLength(flexible);
-  const a6: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic[] = [];
+  const a6: DescribeShareGroupOffsetsResponseTopic[] = [];
   for (let i7 = 0; i7 < n5; i7++) {
-    let e8: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic;
-    e8 = readDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(r, version);
+    let e8: DescribeShareGroupOffsetsResponseTopic;
+    e8 = readDescribeShareGroupOffsetsResponseTopic(r, version);
     a6.push(e8);
   }
   fTopics = a6;
@@ -361,10 +361,10 @@ function readDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseG
   return { groupId: fGroupId, topics: fTopics, errorCode: fErrorCode, errorMessage: fErrorMessage };
 }
 
-function writeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(w: Writer, version: number, value: Loose<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup>): void {
+function writeDescribeShareGroupOffsetsResponseGroup(w: Writer, version: number, value: Loose<DescribeShareGroupOffsetsResponseGroup>): void {
   const flexible = true;
   const fGroupId = (value.groupId === undefined ? "" : value.groupId) as Loose<string>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<DescribeShareGroupOffsetsResponseTopic[]>;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;
   const fErrorMessage = (value.errorMessage === undefined ? null : value.errorMessage) as Loose<string | null>;
   w.string(fGroupId, flexible);
@@ -372,7 +372,7 @@ function writeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponse
   if (fTopics !== null) {
     for (const e9 of fTopics) {
       if (e9 === null) throw nullInVersion('Topics', version);
-      writeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(w, version, e9);
+      writeDescribeShareGroupOffsetsResponseTopic(w, version, e9);
     }
   }
   w.int16(fErrorCode);
@@ -382,18 +382,18 @@ function writeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponse
   }
 }
 
-function readDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(r: Reader, version: number): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic {
+function readDescribeShareGroupOffsetsResponseTopic(r: Reader, version: number): DescribeShareGroupOffsetsResponseTopic {
   const flexible = true;
   let fTopicName: string = "";
   let fTopicId: string = ZERO_UUID;
-  let fPartitions: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition[] = [];
+  let fPartitions: DescribeShareGroupOffsetsResponsePartition[] = [];
   fTopicName = r.string(flexible);
   fTopicId = r.uuid();
   const n10 = r.arrayLength(flexible);
-  const a11: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition[] = [];
+  const a11: DescribeShareGroupOffsetsResponsePartition[] = [];
   for (let i12 = 0; i12 < n10; i12++) {
-    let e13: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition;
-    e13 = readDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(r, version);
+    let e13: DescribeShareGroupOffsetsResponsePartition;
+    e13 = readDescribeShareGroupOffsetsResponsePartition(r, version);
     a11.push(e13);
   }
   fPartitions = a11;
@@ -408,18 +408,18 @@ function readDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseT
   return { topicName: fTopicName, topicId: fTopicId, partitions: fPartitions };
 }
 
-function writeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(w: Writer, version: number, value: Loose<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic>): void {
+function writeDescribeShareGroupOffsetsResponseTopic(w: Writer, version: number, value: Loose<DescribeShareGroupOffsetsResponseTopic>): void {
   const flexible = true;
   const fTopicName = (value.topicName === undefined ? "" : value.topicName) as Loose<string>;
   const fTopicId = (value.topicId === undefined ? ZERO_UUID : value.topicId) as Loose<string>;
-  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition[]>;
+  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<DescribeShareGroupOffsetsResponsePartition[]>;
   w.string(fTopicName, flexible);
   w.uuid(fTopicId);
   w.arrayLength(fPartitions === null ? null : fPartitions.length, flexible);
   if (fPartitions !== null) {
     for (const e14 of fPartitions) {
       if (e14 === null) throw nullInVersion('Partitions', version);
-      writeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(w, version, e14);
+      writeDescribeShareGroupOffsetsResponsePartition(w, version, e14);
     }
   }
   if (flexible) {
@@ -427,7 +427,7 @@ function writeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponse
   }
 }
 
-function readDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(r: Reader, version: number): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition {
+function readDescribeShareGroupOffsetsResponsePartition(r: Reader, version: number): DescribeShareGroupOffsetsResponsePartition {
   const flexible = true;
   let fPartitionIndex: number = 0;
   let fStartOffset: bigint = 0n;
@@ -450,7 +450,7 @@ function readDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseP
   return { partitionIndex: fPartitionIndex, startOffset: fStartOffset, leaderEpoch: fLeaderEpoch, errorCode: fErrorCode, errorMessage: fErrorMessage };
 }
 
-function writeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(w: Writer, version: number, value: Loose<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition>): void {
+function writeDescribeShareGroupOffsetsResponsePartition(w: Writer, version: number, value: Loose<DescribeShareGroupOffsetsResponsePartition>): void {
   const flexible = true;
   const fPartitionIndex = (value.partitionIndex === undefined ? 0 : value.partitionIndex) as Loose<number>;
   const fStartOffset = (value.startOffset === undefined ? 0n : value.startOffset) as Loose<bigint>;

@@ -169,7 +169,7 @@ export interface DescribeTopicPartitionsResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. Versions 0+. */
   throttleTimeMs: number;
   /** Each topic in the response. Versions 0+. */
-  topics: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[];
+  topics: DescribeTopicPartitionsResponseTopic[];
   /** The next topic and partition index to fetch details for. Versions 0+. */
   nextCursor: DescribeTopicPartitionsResponseCursor | null;
 }
@@ -181,14 +181,14 @@ export function defaultDescribeTopicPartitionsResponse(): DescribeTopicPartition
 
 function isDefaultDescribeTopicPartitionsResponse(value: Loose<DescribeTopicPartitionsResponse>): boolean {
   const fThrottleTimeMs = value.throttleTimeMs as Loose<number> | undefined;
-  const fTopics = value.topics as Loose<DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[]> | undefined;
+  const fTopics = value.topics as Loose<DescribeTopicPartitionsResponseTopic[]> | undefined;
   const fNextCursor = value.nextCursor as Loose<DescribeTopicPartitionsResponseCursor | null> | undefined;
   return (fThrottleTimeMs === undefined || (fThrottleTimeMs === 0)) &&
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0)) &&
     (fNextCursor === undefined || (fNextCursor === null));
 }
 
-export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
+export interface DescribeTopicPartitionsResponseTopic {
   /** The topic error, or 0 if there was no error. Versions 0+. */
   errorCode: number;
   /** The topic name. Versions 0+. */
@@ -198,22 +198,22 @@ export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseT
   /** True if the topic is internal. Versions 0+. */
   isInternal: boolean;
   /** Each partition in the topic. Versions 0+. */
-  partitions: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition[];
+  partitions: DescribeTopicPartitionsResponsePartition[];
   /** 32-bit bitfield to represent authorized operations for this topic. Versions 0+. */
   topicAuthorizedOperations: number;
 }
 
-/** A DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic with every field at its default. */
-export function defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
+/** A DescribeTopicPartitionsResponseTopic with every field at its default. */
+export function defaultDescribeTopicPartitionsResponseTopic(): DescribeTopicPartitionsResponseTopic {
   return { errorCode: 0, name: "", topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648 };
 }
 
-function isDefaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(value: Loose<DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic>): boolean {
+function isDefaultDescribeTopicPartitionsResponseTopic(value: Loose<DescribeTopicPartitionsResponseTopic>): boolean {
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   const fName = value.name as Loose<string | null> | undefined;
   const fTopicId = value.topicId as Loose<string> | undefined;
   const fIsInternal = value.isInternal as Loose<boolean> | undefined;
-  const fPartitions = value.partitions as Loose<DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition[]> | undefined;
+  const fPartitions = value.partitions as Loose<DescribeTopicPartitionsResponsePartition[]> | undefined;
   const fTopicAuthorizedOperations = value.topicAuthorizedOperations as Loose<number> | undefined;
   return (fErrorCode === undefined || (fErrorCode === 0)) &&
     (fName === undefined || (fName === "")) &&
@@ -223,7 +223,7 @@ function isDefaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponse
     (fTopicAuthorizedOperations === undefined || (fTopicAuthorizedOperations === -2147483648));
 }
 
-export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
+export interface DescribeTopicPartitionsResponsePartition {
   /** The partition error, or 0 if there was no error. Versions 0+. */
   errorCode: number;
   /** The partition index. Versions 0+. */
@@ -244,12 +244,12 @@ export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseP
   offlineReplicas: number[];
 }
 
-/** A DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition with every field at its default. */
-export function defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
+/** A DescribeTopicPartitionsResponsePartition with every field at its default. */
+export function defaultDescribeTopicPartitionsResponsePartition(): DescribeTopicPartitionsResponsePartition {
   return { errorCode: 0, partitionIndex: 0, leaderId: 0, leaderEpoch: -1, replicaNodes: [], isrNodes: [], eligibleLeaderReplicas: null, lastKnownElr: null, offlineReplicas: [] };
 }
 
-function isDefaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(value: Loose<DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition>): boolean {
+function isDefaultDescribeTopicPartitionsResponsePartition(value: Loose<DescribeTopicPartitionsResponsePartition>): boolean {
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   const fPartitionIndex = value.partitionIndex as Loose<number> | undefined;
   const fLeaderId = value.leaderId as Loose<number> | undefined;
@@ -295,14 +295,14 @@ export function readDescribeTopicPartitionsResponse(r: Reader, version: number):
   }
   const flexible = true;
   let fThrottleTimeMs: number = 0;
-  let fTopics: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[] = [];
+  let fTopics: DescribeTopicPartitionsResponseTopic[] = [];
   let fNextCursor: DescribeTopicPartitionsResponseCursor | null = null;
   fThrottleTimeMs = r.int32();
   const n0 = r.arrayLength(flexible);
-  const a1: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[] = [];
+  const a1: DescribeTopicPartitionsResponseTopic[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic;
-    e3 = readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(r, version);
+    let e3: DescribeTopicPartitionsResponseTopic;
+    e3 = readDescribeTopicPartitionsResponseTopic(r, version);
     a1.push(e3);
   }
   fTopics = a1;
@@ -324,14 +324,14 @@ export function writeDescribeTopicPartitionsResponse(w: Writer, version: number,
   }
   const flexible = true;
   const fThrottleTimeMs = (value.throttleTimeMs === undefined ? 0 : value.throttleTimeMs) as Loose<number>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<DescribeTopicPartitionsResponseTopic[]>;
   const fNextCursor = (value.nextCursor === undefined ? null : value.nextCursor) as Loose<DescribeTopicPartitionsResponseCursor | null>;
   w.int32(fThrottleTimeMs);
   w.arrayLength(fTopics === null ? null : fTopics.length, flexible);
   if (fTopics !== null) {
     for (const e4 of fTopics) {
       if (e4 === null) throw nullInVersion('Topics', version);
-      writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(w, version, e4);
+      writeDescribeTopicPartitionsResponseTopic(w, version, e4);
     }
   }
   if (fNextCursor === null) { w.int8(-1); } else { w.int8(1); writeDescribeTopicPartitionsResponseCursor(w, version, fNextCursor); }
@@ -340,23 +340,23 @@ export function writeDescribeTopicPartitionsResponse(w: Writer, version: number,
   }
 }
 
-function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(r: Reader, version: number): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
+function readDescribeTopicPartitionsResponseTopic(r: Reader, version: number): DescribeTopicPartitionsResponseTopic {
   const flexible = true;
   let fErrorCode: number = 0;
   let fName: string | null = "";
   let fTopicId: string = ZERO_UUID;
   let fIsInternal: boolean = false;
-  let fPartitions: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition[] = [];
+  let fPartitions: DescribeTopicPartitionsResponsePartition[] = [];
   let fTopicAuthorizedOperations: number = -2147483648;
   fErrorCode = r.int16();
   fName = r.nullableString(flexible);
   fTopicId = r.uuid();
   fIsInternal = r.bool();
   const n5 = r.arrayLength(flexible);
-  const a6: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition[] = [];
+  const a6: DescribeTopicPartitionsResponsePartition[] = [];
   for (let i7 = 0; i7 < n5; i7++) {
-    let e8: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition;
-    e8 = readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(r, version);
+    let e8: DescribeTopicPartitionsResponsePartition;
+    e8 = readDescribeTopicPartitionsResponsePartition(r, version);
     a6.push(e8);
   }
   fPartitions = a6;
@@ -372,13 +372,13 @@ function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic
   return { errorCode: fErrorCode, name: fName, topicId: fTopicId, isInternal: fIsInternal, partitions: fPartitions, topicAuthorizedOperations: fTopicAuthorizedOperations };
 }
 
-function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(w: Writer, version: number, value: Loose<DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic>): void {
+function writeDescribeTopicPartitionsResponseTopic(w: Writer, version: number, value: Loose<DescribeTopicPartitionsResponseTopic>): void {
   const flexible = true;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string | null>;
   const fTopicId = (value.topicId === undefined ? ZERO_UUID : value.topicId) as Loose<string>;
   const fIsInternal = (value.isInternal === undefined ? false : value.isInternal) as Loose<boolean>;
-  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition[]>;
+  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<DescribeTopicPartitionsResponsePartition[]>;
   const fTopicAuthorizedOperations = (value.topicAuthorizedOperations === undefined ? -2147483648 : value.topicAuthorizedOperations) as Loose<number>;
   w.int16(fErrorCode);
   w.nullableString(fName, flexible);
@@ -388,7 +388,7 @@ function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopi
   if (fPartitions !== null) {
     for (const e9 of fPartitions) {
       if (e9 === null) throw nullInVersion('Partitions', version);
-      writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(w, version, e9);
+      writeDescribeTopicPartitionsResponsePartition(w, version, e9);
     }
   }
   w.int32(fTopicAuthorizedOperations);
@@ -397,7 +397,7 @@ function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopi
   }
 }
 
-function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(r: Reader, version: number): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
+function readDescribeTopicPartitionsResponsePartition(r: Reader, version: number): DescribeTopicPartitionsResponsePartition {
   const flexible = true;
   let fErrorCode: number = 0;
   let fPartitionIndex: number = 0;
@@ -471,7 +471,7 @@ function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseParti
   return { errorCode: fErrorCode, partitionIndex: fPartitionIndex, leaderId: fLeaderId, leaderEpoch: fLeaderEpoch, replicaNodes: fReplicaNodes, isrNodes: fIsrNodes, eligibleLeaderReplicas: fEligibleLeaderReplicas, lastKnownElr: fLastKnownElr, offlineReplicas: fOfflineReplicas };
 }
 
-function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(w: Writer, version: number, value: Loose<DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition>): void {
+function writeDescribeTopicPartitionsResponsePartition(w: Writer, version: number, value: Loose<DescribeTopicPartitionsResponsePartition>): void {
   const flexible = true;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;
   const fPartitionIndex = (value.partitionIndex === undefined ? 0 : value.partitionIndex) as Loose<number>;

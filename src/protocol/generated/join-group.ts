@@ -19,7 +19,7 @@ export interface JoinGroupRequest {
   /** The unique name the for class of protocols implemented by the group we want to join. Versions 0+. */
   protocolType: string;
   /** The list of protocols that the member supports. Versions 0+. */
-  protocols: JoinGroupRequestJoinGroupRequestProtocol[];
+  protocols: JoinGroupRequestProtocol[];
   /** The reason why the member (re-)joins the group. Versions 8+. */
   reason: string | null;
 }
@@ -36,7 +36,7 @@ function isDefaultJoinGroupRequest(value: Loose<JoinGroupRequest>): boolean {
   const fMemberId = value.memberId as Loose<string> | undefined;
   const fGroupInstanceId = value.groupInstanceId as Loose<string | null> | undefined;
   const fProtocolType = value.protocolType as Loose<string> | undefined;
-  const fProtocols = value.protocols as Loose<JoinGroupRequestJoinGroupRequestProtocol[]> | undefined;
+  const fProtocols = value.protocols as Loose<JoinGroupRequestProtocol[]> | undefined;
   const fReason = value.reason as Loose<string | null> | undefined;
   return (fGroupId === undefined || (fGroupId === "")) &&
     (fSessionTimeoutMs === undefined || (fSessionTimeoutMs === 0)) &&
@@ -48,19 +48,19 @@ function isDefaultJoinGroupRequest(value: Loose<JoinGroupRequest>): boolean {
     (fReason === undefined || (fReason === null));
 }
 
-export interface JoinGroupRequestJoinGroupRequestProtocol {
+export interface JoinGroupRequestProtocol {
   /** The protocol name. Versions 0+. */
   name: string;
   /** The protocol metadata. Versions 0+. */
   metadata: Buffer;
 }
 
-/** A JoinGroupRequestJoinGroupRequestProtocol with every field at its default. */
-export function defaultJoinGroupRequestJoinGroupRequestProtocol(): JoinGroupRequestJoinGroupRequestProtocol {
+/** A JoinGroupRequestProtocol with every field at its default. */
+export function defaultJoinGroupRequestProtocol(): JoinGroupRequestProtocol {
   return { name: "", metadata: EMPTY_BYTES };
 }
 
-function isDefaultJoinGroupRequestJoinGroupRequestProtocol(value: Loose<JoinGroupRequestJoinGroupRequestProtocol>): boolean {
+function isDefaultJoinGroupRequestProtocol(value: Loose<JoinGroupRequestProtocol>): boolean {
   const fName = value.name as Loose<string> | undefined;
   const fMetadata = value.metadata as Loose<Buffer> | undefined;
   return (fName === undefined || (fName === "")) &&
@@ -78,7 +78,7 @@ export function readJoinGroupRequest(r: Reader, version: number): JoinGroupReque
   let fMemberId: string = "";
   let fGroupInstanceId: string | null = null;
   let fProtocolType: string = "";
-  let fProtocols: JoinGroupRequestJoinGroupRequestProtocol[] = [];
+  let fProtocols: JoinGroupRequestProtocol[] = [];
   let fReason: string | null = null;
   fGroupId = r.string(flexible);
   fSessionTimeoutMs = r.int32();
@@ -91,10 +91,10 @@ export function readJoinGroupRequest(r: Reader, version: number): JoinGroupReque
   }
   fProtocolType = r.string(flexible);
   const n0 = r.arrayLength(flexible);
-  const a1: JoinGroupRequestJoinGroupRequestProtocol[] = [];
+  const a1: JoinGroupRequestProtocol[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: JoinGroupRequestJoinGroupRequestProtocol;
-    e3 = readJoinGroupRequestJoinGroupRequestProtocol(r, version);
+    let e3: JoinGroupRequestProtocol;
+    e3 = readJoinGroupRequestProtocol(r, version);
     a1.push(e3);
   }
   fProtocols = a1;
@@ -123,7 +123,7 @@ export function writeJoinGroupRequest(w: Writer, version: number, value: Loose<J
   const fMemberId = (value.memberId === undefined ? "" : value.memberId) as Loose<string>;
   const fGroupInstanceId = (value.groupInstanceId === undefined ? null : value.groupInstanceId) as Loose<string | null>;
   const fProtocolType = (value.protocolType === undefined ? "" : value.protocolType) as Loose<string>;
-  const fProtocols = (value.protocols === undefined ? [] : value.protocols) as Loose<JoinGroupRequestJoinGroupRequestProtocol[]>;
+  const fProtocols = (value.protocols === undefined ? [] : value.protocols) as Loose<JoinGroupRequestProtocol[]>;
   const fReason = (value.reason === undefined ? null : value.reason) as Loose<string | null>;
   w.string(fGroupId, flexible);
   w.int32(fSessionTimeoutMs);
@@ -140,7 +140,7 @@ export function writeJoinGroupRequest(w: Writer, version: number, value: Loose<J
   if (fProtocols !== null) {
     for (const e4 of fProtocols) {
       if (e4 === null) throw nullInVersion('Protocols', version);
-      writeJoinGroupRequestJoinGroupRequestProtocol(w, version, e4);
+      writeJoinGroupRequestProtocol(w, version, e4);
     }
   }
   if (version >= 8) {
@@ -151,7 +151,7 @@ export function writeJoinGroupRequest(w: Writer, version: number, value: Loose<J
   }
 }
 
-function readJoinGroupRequestJoinGroupRequestProtocol(r: Reader, version: number): JoinGroupRequestJoinGroupRequestProtocol {
+function readJoinGroupRequestProtocol(r: Reader, version: number): JoinGroupRequestProtocol {
   const flexible = version >= 6;
   let fName: string = "";
   let fMetadata: Buffer = EMPTY_BYTES;
@@ -168,7 +168,7 @@ function readJoinGroupRequestJoinGroupRequestProtocol(r: Reader, version: number
   return { name: fName, metadata: fMetadata };
 }
 
-function writeJoinGroupRequestJoinGroupRequestProtocol(w: Writer, version: number, value: Loose<JoinGroupRequestJoinGroupRequestProtocol>): void {
+function writeJoinGroupRequestProtocol(w: Writer, version: number, value: Loose<JoinGroupRequestProtocol>): void {
   const flexible = version >= 6;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string>;
   const fMetadata = (value.metadata === undefined ? EMPTY_BYTES : value.metadata) as Loose<Buffer>;
@@ -197,7 +197,7 @@ export interface JoinGroupResponse {
   /** The member ID assigned by the group coordinator. Versions 0+. */
   memberId: string;
   /** The group members. Versions 0+. */
-  members: JoinGroupResponseJoinGroupResponseMember[];
+  members: JoinGroupResponseMember[];
 }
 
 /** A JoinGroupResponse with every field at its default. */
@@ -214,7 +214,7 @@ function isDefaultJoinGroupResponse(value: Loose<JoinGroupResponse>): boolean {
   const fLeader = value.leader as Loose<string> | undefined;
   const fSkipAssignment = value.skipAssignment as Loose<boolean> | undefined;
   const fMemberId = value.memberId as Loose<string> | undefined;
-  const fMembers = value.members as Loose<JoinGroupResponseJoinGroupResponseMember[]> | undefined;
+  const fMembers = value.members as Loose<JoinGroupResponseMember[]> | undefined;
   return (fThrottleTimeMs === undefined || (fThrottleTimeMs === 0)) &&
     (fErrorCode === undefined || (fErrorCode === 0)) &&
     (fGenerationId === undefined || (fGenerationId === -1)) &&
@@ -226,7 +226,7 @@ function isDefaultJoinGroupResponse(value: Loose<JoinGroupResponse>): boolean {
     (fMembers === undefined || (fMembers !== null && fMembers.length === 0));
 }
 
-export interface JoinGroupResponseJoinGroupResponseMember {
+export interface JoinGroupResponseMember {
   /** The group member ID. Versions 0+. */
   memberId: string;
   /** The unique identifier of the consumer instance provided by end user. Versions 5+. */
@@ -235,12 +235,12 @@ export interface JoinGroupResponseJoinGroupResponseMember {
   metadata: Buffer;
 }
 
-/** A JoinGroupResponseJoinGroupResponseMember with every field at its default. */
-export function defaultJoinGroupResponseJoinGroupResponseMember(): JoinGroupResponseJoinGroupResponseMember {
+/** A JoinGroupResponseMember with every field at its default. */
+export function defaultJoinGroupResponseMember(): JoinGroupResponseMember {
   return { memberId: "", groupInstanceId: null, metadata: EMPTY_BYTES };
 }
 
-function isDefaultJoinGroupResponseJoinGroupResponseMember(value: Loose<JoinGroupResponseJoinGroupResponseMember>): boolean {
+function isDefaultJoinGroupResponseMember(value: Loose<JoinGroupResponseMember>): boolean {
   const fMemberId = value.memberId as Loose<string> | undefined;
   const fGroupInstanceId = value.groupInstanceId as Loose<string | null> | undefined;
   const fMetadata = value.metadata as Loose<Buffer> | undefined;
@@ -262,7 +262,7 @@ export function readJoinGroupResponse(r: Reader, version: number): JoinGroupResp
   let fLeader: string = "";
   let fSkipAssignment: boolean = false;
   let fMemberId: string = "";
-  let fMembers: JoinGroupResponseJoinGroupResponseMember[] = [];
+  let fMembers: JoinGroupResponseMember[] = [];
   if (version >= 2) {
     fThrottleTimeMs = r.int32();
   }
@@ -278,10 +278,10 @@ export function readJoinGroupResponse(r: Reader, version: number): JoinGroupResp
   }
   fMemberId = r.string(flexible);
   const n0 = r.arrayLength(flexible);
-  const a1: JoinGroupResponseJoinGroupResponseMember[] = [];
+  const a1: JoinGroupResponseMember[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: JoinGroupResponseJoinGroupResponseMember;
-    e3 = readJoinGroupResponseJoinGroupResponseMember(r, version);
+    let e3: JoinGroupResponseMember;
+    e3 = readJoinGroupResponseMember(r, version);
     a1.push(e3);
   }
   fMembers = a1;
@@ -309,7 +309,7 @@ export function writeJoinGroupResponse(w: Writer, version: number, value: Loose<
   const fLeader = (value.leader === undefined ? "" : value.leader) as Loose<string>;
   const fSkipAssignment = (value.skipAssignment === undefined ? false : value.skipAssignment) as Loose<boolean>;
   const fMemberId = (value.memberId === undefined ? "" : value.memberId) as Loose<string>;
-  const fMembers = (value.members === undefined ? [] : value.members) as Loose<JoinGroupResponseJoinGroupResponseMember[]>;
+  const fMembers = (value.members === undefined ? [] : value.members) as Loose<JoinGroupResponseMember[]>;
   if (version >= 2) {
     w.int32(fThrottleTimeMs);
   }
@@ -329,7 +329,7 @@ export function writeJoinGroupResponse(w: Writer, version: number, value: Loose<
   if (fMembers !== null) {
     for (const e4 of fMembers) {
       if (e4 === null) throw nullInVersion('Members', version);
-      writeJoinGroupResponseJoinGroupResponseMember(w, version, e4);
+      writeJoinGroupResponseMember(w, version, e4);
     }
   }
   if (flexible) {
@@ -337,7 +337,7 @@ export function writeJoinGroupResponse(w: Writer, version: number, value: Loose<
   }
 }
 
-function readJoinGroupResponseJoinGroupResponseMember(r: Reader, version: number): JoinGroupResponseJoinGroupResponseMember {
+function readJoinGroupResponseMember(r: Reader, version: number): JoinGroupResponseMember {
   const flexible = version >= 6;
   let fMemberId: string = "";
   let fGroupInstanceId: string | null = null;
@@ -358,7 +358,7 @@ function readJoinGroupResponseJoinGroupResponseMember(r: Reader, version: number
   return { memberId: fMemberId, groupInstanceId: fGroupInstanceId, metadata: fMetadata };
 }
 
-function writeJoinGroupResponseJoinGroupResponseMember(w: Writer, version: number, value: Loose<JoinGroupResponseJoinGroupResponseMember>): void {
+function writeJoinGroupResponseMember(w: Writer, version: number, value: Loose<JoinGroupResponseMember>): void {
   const flexible = version >= 6;
   const fMemberId = (value.memberId === undefined ? "" : value.memberId) as Loose<string>;
   const fGroupInstanceId = (value.groupInstanceId === undefined ? null : value.groupInstanceId) as Loose<string | null>;

@@ -7,7 +7,7 @@ import { unsupportedVersion, notInVersion, nullInVersion, ZERO_UUID, type Loose 
 
 export interface MetadataRequest {
   /** The topics to fetch metadata for. Versions 0+. */
-  topics: MetadataRequestMetadataRequestTopic[] | null;
+  topics: MetadataRequestTopic[] | null;
   /** If this is true, the broker may auto-create topics that we requested which do not already exist, if it is configured to do so. Versions 4+. */
   allowAutoTopicCreation: boolean;
   /** Whether to include cluster authorized operations. Versions 8-10. */
@@ -22,7 +22,7 @@ export function defaultMetadataRequest(): MetadataRequest {
 }
 
 function isDefaultMetadataRequest(value: Loose<MetadataRequest>): boolean {
-  const fTopics = value.topics as Loose<MetadataRequestMetadataRequestTopic[] | null> | undefined;
+  const fTopics = value.topics as Loose<MetadataRequestTopic[] | null> | undefined;
   const fAllowAutoTopicCreation = value.allowAutoTopicCreation as Loose<boolean> | undefined;
   const fIncludeClusterAuthorizedOperations = value.includeClusterAuthorizedOperations as Loose<boolean> | undefined;
   const fIncludeTopicAuthorizedOperations = value.includeTopicAuthorizedOperations as Loose<boolean> | undefined;
@@ -32,19 +32,19 @@ function isDefaultMetadataRequest(value: Loose<MetadataRequest>): boolean {
     (fIncludeTopicAuthorizedOperations === undefined || (fIncludeTopicAuthorizedOperations === false));
 }
 
-export interface MetadataRequestMetadataRequestTopic {
+export interface MetadataRequestTopic {
   /** The topic id. Versions 10+. */
   topicId: string;
   /** The topic name. Versions 0+. */
   name: string | null;
 }
 
-/** A MetadataRequestMetadataRequestTopic with every field at its default. */
-export function defaultMetadataRequestMetadataRequestTopic(): MetadataRequestMetadataRequestTopic {
+/** A MetadataRequestTopic with every field at its default. */
+export function defaultMetadataRequestTopic(): MetadataRequestTopic {
   return { topicId: ZERO_UUID, name: "" };
 }
 
-function isDefaultMetadataRequestMetadataRequestTopic(value: Loose<MetadataRequestMetadataRequestTopic>): boolean {
+function isDefaultMetadataRequestTopic(value: Loose<MetadataRequestTopic>): boolean {
   const fTopicId = value.topicId as Loose<string> | undefined;
   const fName = value.name as Loose<string | null> | undefined;
   return (fTopicId === undefined || (fTopicId === ZERO_UUID)) &&
@@ -56,7 +56,7 @@ export function readMetadataRequest(r: Reader, version: number): MetadataRequest
     throw unsupportedVersion('MetadataRequest', version);
   }
   const flexible = version >= 9;
-  let fTopics: MetadataRequestMetadataRequestTopic[] | null = [];
+  let fTopics: MetadataRequestTopic[] | null = [];
   let fAllowAutoTopicCreation: boolean = true;
   let fIncludeClusterAuthorizedOperations: boolean = false;
   let fIncludeTopicAuthorizedOperations: boolean = false;
@@ -64,10 +64,10 @@ export function readMetadataRequest(r: Reader, version: number): MetadataRequest
   if (n0 < 0) {
     fTopics = null;
   } else {
-    const a1: MetadataRequestMetadataRequestTopic[] = [];
+    const a1: MetadataRequestTopic[] = [];
     for (let i2 = 0; i2 < n0; i2++) {
-      let e3: MetadataRequestMetadataRequestTopic;
-      e3 = readMetadataRequestMetadataRequestTopic(r, version);
+      let e3: MetadataRequestTopic;
+      e3 = readMetadataRequestTopic(r, version);
       a1.push(e3);
     }
     fTopics = a1;
@@ -97,7 +97,7 @@ export function writeMetadataRequest(w: Writer, version: number, value: Loose<Me
     throw unsupportedVersion('MetadataRequest', version);
   }
   const flexible = version >= 9;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<MetadataRequestMetadataRequestTopic[] | null>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<MetadataRequestTopic[] | null>;
   const fAllowAutoTopicCreation = (value.allowAutoTopicCreation === undefined ? true : value.allowAutoTopicCreation) as Loose<boolean>;
   const fIncludeClusterAuthorizedOperations = (value.includeClusterAuthorizedOperations === undefined ? false : value.includeClusterAuthorizedOperations) as Loose<boolean>;
   const fIncludeTopicAuthorizedOperations = (value.includeTopicAuthorizedOperations === undefined ? false : value.includeTopicAuthorizedOperations) as Loose<boolean>;
@@ -105,7 +105,7 @@ export function writeMetadataRequest(w: Writer, version: number, value: Loose<Me
   if (fTopics !== null) {
     for (const e4 of fTopics) {
       if (e4 === null) throw nullInVersion('Topics', version);
-      writeMetadataRequestMetadataRequestTopic(w, version, e4);
+      writeMetadataRequestTopic(w, version, e4);
     }
   }
   if (!(version >= 4) && !(fAllowAutoTopicCreation === true)) throw notInVersion('MetadataRequest', 'AllowAutoTopicCreation', version);
@@ -125,7 +125,7 @@ export function writeMetadataRequest(w: Writer, version: number, value: Loose<Me
   }
 }
 
-function readMetadataRequestMetadataRequestTopic(r: Reader, version: number): MetadataRequestMetadataRequestTopic {
+function readMetadataRequestTopic(r: Reader, version: number): MetadataRequestTopic {
   const flexible = version >= 9;
   let fTopicId: string = ZERO_UUID;
   let fName: string | null = "";
@@ -144,7 +144,7 @@ function readMetadataRequestMetadataRequestTopic(r: Reader, version: number): Me
   return { topicId: fTopicId, name: fName };
 }
 
-function writeMetadataRequestMetadataRequestTopic(w: Writer, version: number, value: Loose<MetadataRequestMetadataRequestTopic>): void {
+function writeMetadataRequestTopic(w: Writer, version: number, value: Loose<MetadataRequestTopic>): void {
   const flexible = version >= 9;
   const fTopicId = (value.topicId === undefined ? ZERO_UUID : value.topicId) as Loose<string>;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string | null>;
@@ -161,13 +161,13 @@ export interface MetadataResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. Versions 3+. */
   throttleTimeMs: number;
   /** A list of brokers present in the cluster. Versions 0+. */
-  brokers: MetadataResponseMetadataResponseBroker[];
+  brokers: MetadataResponseBroker[];
   /** The cluster ID that responding broker belongs to. Versions 2+. */
   clusterId: string | null;
   /** The ID of the controller broker. Versions 1+. */
   controllerId: number;
   /** Each topic in the response. Versions 0+. */
-  topics: MetadataResponseMetadataResponseTopic[];
+  topics: MetadataResponseTopic[];
   /** 32-bit bitfield to represent authorized operations for this cluster. Versions 8-10. */
   clusterAuthorizedOperations: number;
   /** The top-level error code, or 0 if there was no error. Versions 13+. */
@@ -181,10 +181,10 @@ export function defaultMetadataResponse(): MetadataResponse {
 
 function isDefaultMetadataResponse(value: Loose<MetadataResponse>): boolean {
   const fThrottleTimeMs = value.throttleTimeMs as Loose<number> | undefined;
-  const fBrokers = value.brokers as Loose<MetadataResponseMetadataResponseBroker[]> | undefined;
+  const fBrokers = value.brokers as Loose<MetadataResponseBroker[]> | undefined;
   const fClusterId = value.clusterId as Loose<string | null> | undefined;
   const fControllerId = value.controllerId as Loose<number> | undefined;
-  const fTopics = value.topics as Loose<MetadataResponseMetadataResponseTopic[]> | undefined;
+  const fTopics = value.topics as Loose<MetadataResponseTopic[]> | undefined;
   const fClusterAuthorizedOperations = value.clusterAuthorizedOperations as Loose<number> | undefined;
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   return (fThrottleTimeMs === undefined || (fThrottleTimeMs === 0)) &&
@@ -196,7 +196,7 @@ function isDefaultMetadataResponse(value: Loose<MetadataResponse>): boolean {
     (fErrorCode === undefined || (fErrorCode === 0));
 }
 
-export interface MetadataResponseMetadataResponseBroker {
+export interface MetadataResponseBroker {
   /** The broker ID. Versions 0+. */
   nodeId: number;
   /** The broker hostname. Versions 0+. */
@@ -207,12 +207,12 @@ export interface MetadataResponseMetadataResponseBroker {
   rack: string | null;
 }
 
-/** A MetadataResponseMetadataResponseBroker with every field at its default. */
-export function defaultMetadataResponseMetadataResponseBroker(): MetadataResponseMetadataResponseBroker {
+/** A MetadataResponseBroker with every field at its default. */
+export function defaultMetadataResponseBroker(): MetadataResponseBroker {
   return { nodeId: 0, host: "", port: 0, rack: null };
 }
 
-function isDefaultMetadataResponseMetadataResponseBroker(value: Loose<MetadataResponseMetadataResponseBroker>): boolean {
+function isDefaultMetadataResponseBroker(value: Loose<MetadataResponseBroker>): boolean {
   const fNodeId = value.nodeId as Loose<number> | undefined;
   const fHost = value.host as Loose<string> | undefined;
   const fPort = value.port as Loose<number> | undefined;
@@ -223,7 +223,7 @@ function isDefaultMetadataResponseMetadataResponseBroker(value: Loose<MetadataRe
     (fRack === undefined || (fRack === null));
 }
 
-export interface MetadataResponseMetadataResponseTopic {
+export interface MetadataResponseTopic {
   /** The topic error, or 0 if there was no error. Versions 0+. */
   errorCode: number;
   /** The topic name. Null for non-existing topics queried by ID. This is never null when ErrorCode is zero. One of Name and TopicId is always populated. Versions 0+. */
@@ -233,22 +233,22 @@ export interface MetadataResponseMetadataResponseTopic {
   /** True if the topic is internal. Versions 1+. */
   isInternal: boolean;
   /** Each partition in the topic. Versions 0+. */
-  partitions: MetadataResponseMetadataResponsePartition[];
+  partitions: MetadataResponsePartition[];
   /** 32-bit bitfield to represent authorized operations for this topic. Versions 8+. */
   topicAuthorizedOperations: number;
 }
 
-/** A MetadataResponseMetadataResponseTopic with every field at its default. */
-export function defaultMetadataResponseMetadataResponseTopic(): MetadataResponseMetadataResponseTopic {
+/** A MetadataResponseTopic with every field at its default. */
+export function defaultMetadataResponseTopic(): MetadataResponseTopic {
   return { errorCode: 0, name: "", topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648 };
 }
 
-function isDefaultMetadataResponseMetadataResponseTopic(value: Loose<MetadataResponseMetadataResponseTopic>): boolean {
+function isDefaultMetadataResponseTopic(value: Loose<MetadataResponseTopic>): boolean {
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   const fName = value.name as Loose<string | null> | undefined;
   const fTopicId = value.topicId as Loose<string> | undefined;
   const fIsInternal = value.isInternal as Loose<boolean> | undefined;
-  const fPartitions = value.partitions as Loose<MetadataResponseMetadataResponsePartition[]> | undefined;
+  const fPartitions = value.partitions as Loose<MetadataResponsePartition[]> | undefined;
   const fTopicAuthorizedOperations = value.topicAuthorizedOperations as Loose<number> | undefined;
   return (fErrorCode === undefined || (fErrorCode === 0)) &&
     (fName === undefined || (fName === "")) &&
@@ -258,7 +258,7 @@ function isDefaultMetadataResponseMetadataResponseTopic(value: Loose<MetadataRes
     (fTopicAuthorizedOperations === undefined || (fTopicAuthorizedOperations === -2147483648));
 }
 
-export interface MetadataResponseMetadataResponsePartition {
+export interface MetadataResponsePartition {
   /** The partition error, or 0 if there was no error. Versions 0+. */
   errorCode: number;
   /** The partition index. Versions 0+. */
@@ -275,12 +275,12 @@ export interface MetadataResponseMetadataResponsePartition {
   offlineReplicas: number[];
 }
 
-/** A MetadataResponseMetadataResponsePartition with every field at its default. */
-export function defaultMetadataResponseMetadataResponsePartition(): MetadataResponseMetadataResponsePartition {
+/** A MetadataResponsePartition with every field at its default. */
+export function defaultMetadataResponsePartition(): MetadataResponsePartition {
   return { errorCode: 0, partitionIndex: 0, leaderId: 0, leaderEpoch: -1, replicaNodes: [], isrNodes: [], offlineReplicas: [] };
 }
 
-function isDefaultMetadataResponseMetadataResponsePartition(value: Loose<MetadataResponseMetadataResponsePartition>): boolean {
+function isDefaultMetadataResponsePartition(value: Loose<MetadataResponsePartition>): boolean {
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   const fPartitionIndex = value.partitionIndex as Loose<number> | undefined;
   const fLeaderId = value.leaderId as Loose<number> | undefined;
@@ -303,20 +303,20 @@ export function readMetadataResponse(r: Reader, version: number): MetadataRespon
   }
   const flexible = version >= 9;
   let fThrottleTimeMs: number = 0;
-  let fBrokers: MetadataResponseMetadataResponseBroker[] = [];
+  let fBrokers: MetadataResponseBroker[] = [];
   let fClusterId: string | null = null;
   let fControllerId: number = -1;
-  let fTopics: MetadataResponseMetadataResponseTopic[] = [];
+  let fTopics: MetadataResponseTopic[] = [];
   let fClusterAuthorizedOperations: number = -2147483648;
   let fErrorCode: number = 0;
   if (version >= 3) {
     fThrottleTimeMs = r.int32();
   }
   const n0 = r.arrayLength(flexible);
-  const a1: MetadataResponseMetadataResponseBroker[] = [];
+  const a1: MetadataResponseBroker[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: MetadataResponseMetadataResponseBroker;
-    e3 = readMetadataResponseMetadataResponseBroker(r, version);
+    let e3: MetadataResponseBroker;
+    e3 = readMetadataResponseBroker(r, version);
     a1.push(e3);
   }
   fBrokers = a1;
@@ -327,10 +327,10 @@ export function readMetadataResponse(r: Reader, version: number): MetadataRespon
     fControllerId = r.int32();
   }
   const n4 = r.arrayLength(flexible);
-  const a5: MetadataResponseMetadataResponseTopic[] = [];
+  const a5: MetadataResponseTopic[] = [];
   for (let i6 = 0; i6 < n4; i6++) {
-    let e7: MetadataResponseMetadataResponseTopic;
-    e7 = readMetadataResponseMetadataResponseTopic(r, version);
+    let e7: MetadataResponseTopic;
+    e7 = readMetadataResponseTopic(r, version);
     a5.push(e7);
   }
   fTopics = a5;
@@ -357,10 +357,10 @@ export function writeMetadataResponse(w: Writer, version: number, value: Loose<M
   }
   const flexible = version >= 9;
   const fThrottleTimeMs = (value.throttleTimeMs === undefined ? 0 : value.throttleTimeMs) as Loose<number>;
-  const fBrokers = (value.brokers === undefined ? [] : value.brokers) as Loose<MetadataResponseMetadataResponseBroker[]>;
+  const fBrokers = (value.brokers === undefined ? [] : value.brokers) as Loose<MetadataResponseBroker[]>;
   const fClusterId = (value.clusterId === undefined ? null : value.clusterId) as Loose<string | null>;
   const fControllerId = (value.controllerId === undefined ? -1 : value.controllerId) as Loose<number>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<MetadataResponseMetadataResponseTopic[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<MetadataResponseTopic[]>;
   const fClusterAuthorizedOperations = (value.clusterAuthorizedOperations === undefined ? -2147483648 : value.clusterAuthorizedOperations) as Loose<number>;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;
   if (version >= 3) {
@@ -370,7 +370,7 @@ export function writeMetadataResponse(w: Writer, version: number, value: Loose<M
   if (fBrokers !== null) {
     for (const e8 of fBrokers) {
       if (e8 === null) throw nullInVersion('Brokers', version);
-      writeMetadataResponseMetadataResponseBroker(w, version, e8);
+      writeMetadataResponseBroker(w, version, e8);
     }
   }
   if (version >= 2) {
@@ -383,7 +383,7 @@ export function writeMetadataResponse(w: Writer, version: number, value: Loose<M
   if (fTopics !== null) {
     for (const e9 of fTopics) {
       if (e9 === null) throw nullInVersion('Topics', version);
-      writeMetadataResponseMetadataResponseTopic(w, version, e9);
+      writeMetadataResponseTopic(w, version, e9);
     }
   }
   if (!(version >= 8 && version <= 10) && !(fClusterAuthorizedOperations === -2147483648)) throw notInVersion('MetadataResponse', 'ClusterAuthorizedOperations', version);
@@ -398,7 +398,7 @@ export function writeMetadataResponse(w: Writer, version: number, value: Loose<M
   }
 }
 
-function readMetadataResponseMetadataResponseBroker(r: Reader, version: number): MetadataResponseMetadataResponseBroker {
+function readMetadataResponseBroker(r: Reader, version: number): MetadataResponseBroker {
   const flexible = version >= 9;
   let fNodeId: number = 0;
   let fHost: string = "";
@@ -421,7 +421,7 @@ function readMetadataResponseMetadataResponseBroker(r: Reader, version: number):
   return { nodeId: fNodeId, host: fHost, port: fPort, rack: fRack };
 }
 
-function writeMetadataResponseMetadataResponseBroker(w: Writer, version: number, value: Loose<MetadataResponseMetadataResponseBroker>): void {
+function writeMetadataResponseBroker(w: Writer, version: number, value: Loose<MetadataResponseBroker>): void {
   const flexible = version >= 9;
   const fNodeId = (value.nodeId === undefined ? 0 : value.nodeId) as Loose<number>;
   const fHost = (value.host === undefined ? "" : value.host) as Loose<string>;
@@ -438,13 +438,13 @@ function writeMetadataResponseMetadataResponseBroker(w: Writer, version: number,
   }
 }
 
-function readMetadataResponseMetadataResponseTopic(r: Reader, version: number): MetadataResponseMetadataResponseTopic {
+function readMetadataResponseTopic(r: Reader, version: number): MetadataResponseTopic {
   const flexible = version >= 9;
   let fErrorCode: number = 0;
   let fName: string | null = "";
   let fTopicId: string = ZERO_UUID;
   let fIsInternal: boolean = false;
-  let fPartitions: MetadataResponseMetadataResponsePartition[] = [];
+  let fPartitions: MetadataResponsePartition[] = [];
   let fTopicAuthorizedOperations: number = -2147483648;
   fErrorCode = r.int16();
   fName = (version >= 12 ? r.nullableString(flexible) : r.string(flexible));
@@ -455,10 +455,10 @@ function readMetadataResponseMetadataResponseTopic(r: Reader, version: number): 
     fIsInternal = r.bool();
   }
   const n10 = r.arrayLength(flexible);
-  const a11: MetadataResponseMetadataResponsePartition[] = [];
+  const a11: MetadataResponsePartition[] = [];
   for (let i12 = 0; i12 < n10; i12++) {
-    let e13: MetadataResponseMetadataResponsePartition;
-    e13 = readMetadataResponseMetadataResponsePartition(r, version);
+    let e13: MetadataResponsePartition;
+    e13 = readMetadataResponsePartition(r, version);
     a11.push(e13);
   }
   fPartitions = a11;
@@ -476,13 +476,13 @@ function readMetadataResponseMetadataResponseTopic(r: Reader, version: number): 
   return { errorCode: fErrorCode, name: fName, topicId: fTopicId, isInternal: fIsInternal, partitions: fPartitions, topicAuthorizedOperations: fTopicAuthorizedOperations };
 }
 
-function writeMetadataResponseMetadataResponseTopic(w: Writer, version: number, value: Loose<MetadataResponseMetadataResponseTopic>): void {
+function writeMetadataResponseTopic(w: Writer, version: number, value: Loose<MetadataResponseTopic>): void {
   const flexible = version >= 9;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string | null>;
   const fTopicId = (value.topicId === undefined ? ZERO_UUID : value.topicId) as Loose<string>;
   const fIsInternal = (value.isInternal === undefined ? false : value.isInternal) as Loose<boolean>;
-  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<MetadataResponseMetadataResponsePartition[]>;
+  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<MetadataResponsePartition[]>;
   const fTopicAuthorizedOperations = (value.topicAuthorizedOperations === undefined ? -2147483648 : value.topicAuthorizedOperations) as Loose<number>;
   w.int16(fErrorCode);
   if (version >= 12) w.nullableString(fName, flexible); else w.string(fName, flexible);
@@ -496,7 +496,7 @@ function writeMetadataResponseMetadataResponseTopic(w: Writer, version: number, 
   if (fPartitions !== null) {
     for (const e14 of fPartitions) {
       if (e14 === null) throw nullInVersion('Partitions', version);
-      writeMetadataResponseMetadataResponsePartition(w, version, e14);
+      writeMetadataResponsePartition(w, version, e14);
     }
   }
   if (!(version >= 8) && !(fTopicAuthorizedOperations === -2147483648)) throw notInVersion('MetadataResponse', 'TopicAuthorizedOperations', version);
@@ -508,7 +508,7 @@ function writeMetadataResponseMetadataResponseTopic(w: Writer, version: number, 
   }
 }
 
-function readMetadataResponseMetadataResponsePartition(r: Reader, version: number): MetadataResponseMetadataResponsePartition {
+function readMetadataResponsePartition(r: Reader, version: number): MetadataResponsePartition {
   const flexible = version >= 9;
   let fErrorCode: number = 0;
   let fPartitionIndex: number = 0;
@@ -560,7 +560,7 @@ function readMetadataResponseMetadataResponsePartition(r: Reader, version: numbe
   return { errorCode: fErrorCode, partitionIndex: fPartitionIndex, leaderId: fLeaderId, leaderEpoch: fLeaderEpoch, replicaNodes: fReplicaNodes, isrNodes: fIsrNodes, offlineReplicas: fOfflineReplicas };
 }
 
-function writeMetadataResponseMetadataResponsePartition(w: Writer, version: number, value: Loose<MetadataResponseMetadataResponsePartition>): void {
+function writeMetadataResponsePartition(w: Writer, version: number, value: Loose<MetadataResponsePartition>): void {
   const flexible = version >= 9;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;
   const fPartitionIndex = (value.partitionIndex === undefined ? 0 : value.partitionIndex) as Loose<number>;

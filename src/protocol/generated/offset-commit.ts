@@ -17,7 +17,7 @@ export interface OffsetCommitRequest {
   /** The time period in ms to retain the offset. Versions 2-4. */
   retentionTimeMs: bigint;
   /** The topics to commit offsets for. Versions 0+. */
-  topics: OffsetCommitRequestOffsetCommitRequestTopic[];
+  topics: OffsetCommitRequestTopic[];
 }
 
 /** A OffsetCommitRequest with every field at its default. */
@@ -31,7 +31,7 @@ function isDefaultOffsetCommitRequest(value: Loose<OffsetCommitRequest>): boolea
   const fMemberId = value.memberId as Loose<string> | undefined;
   const fGroupInstanceId = value.groupInstanceId as Loose<string | null> | undefined;
   const fRetentionTimeMs = value.retentionTimeMs as Loose<bigint> | undefined;
-  const fTopics = value.topics as Loose<OffsetCommitRequestOffsetCommitRequestTopic[]> | undefined;
+  const fTopics = value.topics as Loose<OffsetCommitRequestTopic[]> | undefined;
   return (fGroupId === undefined || (fGroupId === "")) &&
     (fGenerationIdOrMemberEpoch === undefined || (fGenerationIdOrMemberEpoch === -1)) &&
     (fMemberId === undefined || (fMemberId === "")) &&
@@ -40,30 +40,30 @@ function isDefaultOffsetCommitRequest(value: Loose<OffsetCommitRequest>): boolea
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0));
 }
 
-export interface OffsetCommitRequestOffsetCommitRequestTopic {
+export interface OffsetCommitRequestTopic {
   /** The topic name. Versions 0-9. */
   name: string;
   /** The topic ID. Versions 10+. */
   topicId: string;
   /** Each partition to commit offsets for. Versions 0+. */
-  partitions: OffsetCommitRequestOffsetCommitRequestPartition[];
+  partitions: OffsetCommitRequestPartition[];
 }
 
-/** A OffsetCommitRequestOffsetCommitRequestTopic with every field at its default. */
-export function defaultOffsetCommitRequestOffsetCommitRequestTopic(): OffsetCommitRequestOffsetCommitRequestTopic {
+/** A OffsetCommitRequestTopic with every field at its default. */
+export function defaultOffsetCommitRequestTopic(): OffsetCommitRequestTopic {
   return { name: "", topicId: ZERO_UUID, partitions: [] };
 }
 
-function isDefaultOffsetCommitRequestOffsetCommitRequestTopic(value: Loose<OffsetCommitRequestOffsetCommitRequestTopic>): boolean {
+function isDefaultOffsetCommitRequestTopic(value: Loose<OffsetCommitRequestTopic>): boolean {
   const fName = value.name as Loose<string> | undefined;
   const fTopicId = value.topicId as Loose<string> | undefined;
-  const fPartitions = value.partitions as Loose<OffsetCommitRequestOffsetCommitRequestPartition[]> | undefined;
+  const fPartitions = value.partitions as Loose<OffsetCommitRequestPartition[]> | undefined;
   return (fName === undefined || (fName === "")) &&
     (fTopicId === undefined || (fTopicId === ZERO_UUID)) &&
     (fPartitions === undefined || (fPartitions !== null && fPartitions.length === 0));
 }
 
-export interface OffsetCommitRequestOffsetCommitRequestPartition {
+export interface OffsetCommitRequestPartition {
   /** The partition index. Versions 0+. */
   partitionIndex: number;
   /** The message offset to be committed. Versions 0+. */
@@ -74,12 +74,12 @@ export interface OffsetCommitRequestOffsetCommitRequestPartition {
   committedMetadata: string | null;
 }
 
-/** A OffsetCommitRequestOffsetCommitRequestPartition with every field at its default. */
-export function defaultOffsetCommitRequestOffsetCommitRequestPartition(): OffsetCommitRequestOffsetCommitRequestPartition {
+/** A OffsetCommitRequestPartition with every field at its default. */
+export function defaultOffsetCommitRequestPartition(): OffsetCommitRequestPartition {
   return { partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: "" };
 }
 
-function isDefaultOffsetCommitRequestOffsetCommitRequestPartition(value: Loose<OffsetCommitRequestOffsetCommitRequestPartition>): boolean {
+function isDefaultOffsetCommitRequestPartition(value: Loose<OffsetCommitRequestPartition>): boolean {
   const fPartitionIndex = value.partitionIndex as Loose<number> | undefined;
   const fCommittedOffset = value.committedOffset as Loose<bigint> | undefined;
   const fCommittedLeaderEpoch = value.committedLeaderEpoch as Loose<number> | undefined;
@@ -100,7 +100,7 @@ export function readOffsetCommitRequest(r: Reader, version: number): OffsetCommi
   let fMemberId: string = "";
   let fGroupInstanceId: string | null = null;
   let fRetentionTimeMs: bigint = -1n;
-  let fTopics: OffsetCommitRequestOffsetCommitRequestTopic[] = [];
+  let fTopics: OffsetCommitRequestTopic[] = [];
   fGroupId = r.string(flexible);
   fGenerationIdOrMemberEpoch = r.int32();
   fMemberId = r.string(flexible);
@@ -111,10 +111,10 @@ export function readOffsetCommitRequest(r: Reader, version: number): OffsetCommi
     fRetentionTimeMs = r.int64();
   }
   const n0 = r.arrayLength(flexible);
-  const a1: OffsetCommitRequestOffsetCommitRequestTopic[] = [];
+  const a1: OffsetCommitRequestTopic[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: OffsetCommitRequestOffsetCommitRequestTopic;
-    e3 = readOffsetCommitRequestOffsetCommitRequestTopic(r, version);
+    let e3: OffsetCommitRequestTopic;
+    e3 = readOffsetCommitRequestTopic(r, version);
     a1.push(e3);
   }
   fTopics = a1;
@@ -139,7 +139,7 @@ export function writeOffsetCommitRequest(w: Writer, version: number, value: Loos
   const fMemberId = (value.memberId === undefined ? "" : value.memberId) as Loose<string>;
   const fGroupInstanceId = (value.groupInstanceId === undefined ? null : value.groupInstanceId) as Loose<string | null>;
   const fRetentionTimeMs = (value.retentionTimeMs === undefined ? -1n : value.retentionTimeMs) as Loose<bigint>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetCommitRequestOffsetCommitRequestTopic[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetCommitRequestTopic[]>;
   w.string(fGroupId, flexible);
   w.int32(fGenerationIdOrMemberEpoch);
   w.string(fMemberId, flexible);
@@ -154,7 +154,7 @@ export function writeOffsetCommitRequest(w: Writer, version: number, value: Loos
   if (fTopics !== null) {
     for (const e4 of fTopics) {
       if (e4 === null) throw nullInVersion('Topics', version);
-      writeOffsetCommitRequestOffsetCommitRequestTopic(w, version, e4);
+      writeOffsetCommitRequestTopic(w, version, e4);
     }
   }
   if (flexible) {
@@ -162,11 +162,11 @@ export function writeOffsetCommitRequest(w: Writer, version: number, value: Loos
   }
 }
 
-function readOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, version: number): OffsetCommitRequestOffsetCommitRequestTopic {
+function readOffsetCommitRequestTopic(r: Reader, version: number): OffsetCommitRequestTopic {
   const flexible = version >= 8;
   let fName: string = "";
   let fTopicId: string = ZERO_UUID;
-  let fPartitions: OffsetCommitRequestOffsetCommitRequestPartition[] = [];
+  let fPartitions: OffsetCommitRequestPartition[] = [];
   if (version <= 9) {
     fName = r.string(flexible);
   }
@@ -174,10 +174,10 @@ function readOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, version: num
     fTopicId = r.uuid();
   }
   const n5 = r.arrayLength(flexible);
-  const a6: OffsetCommitRequestOffsetCommitRequestPartition[] = [];
+  const a6: OffsetCommitRequestPartition[] = [];
   for (let i7 = 0; i7 < n5; i7++) {
-    let e8: OffsetCommitRequestOffsetCommitRequestPartition;
-    e8 = readOffsetCommitRequestOffsetCommitRequestPartition(r, version);
+    let e8: OffsetCommitRequestPartition;
+    e8 = readOffsetCommitRequestPartition(r, version);
     a6.push(e8);
   }
   fPartitions = a6;
@@ -192,11 +192,11 @@ function readOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, version: num
   return { name: fName, topicId: fTopicId, partitions: fPartitions };
 }
 
-function writeOffsetCommitRequestOffsetCommitRequestTopic(w: Writer, version: number, value: Loose<OffsetCommitRequestOffsetCommitRequestTopic>): void {
+function writeOffsetCommitRequestTopic(w: Writer, version: number, value: Loose<OffsetCommitRequestTopic>): void {
   const flexible = version >= 8;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string>;
   const fTopicId = (value.topicId === undefined ? ZERO_UUID : value.topicId) as Loose<string>;
-  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<OffsetCommitRequestOffsetCommitRequestPartition[]>;
+  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<OffsetCommitRequestPartition[]>;
   if (version <= 9) {
     w.string(fName, flexible);
   }
@@ -207,7 +207,7 @@ function writeOffsetCommitRequestOffsetCommitRequestTopic(w: Writer, version: nu
   if (fPartitions !== null) {
     for (const e9 of fPartitions) {
       if (e9 === null) throw nullInVersion('Partitions', version);
-      writeOffsetCommitRequestOffsetCommitRequestPartition(w, version, e9);
+      writeOffsetCommitRequestPartition(w, version, e9);
     }
   }
   if (flexible) {
@@ -215,7 +215,7 @@ function writeOffsetCommitRequestOffsetCommitRequestTopic(w: Writer, version: nu
   }
 }
 
-function readOffsetCommitRequestOffsetCommitRequestPartition(r: Reader, version: number): OffsetCommitRequestOffsetCommitRequestPartition {
+function readOffsetCommitRequestPartition(r: Reader, version: number): OffsetCommitRequestPartition {
   const flexible = version >= 8;
   let fPartitionIndex: number = 0;
   let fCommittedOffset: bigint = 0n;
@@ -238,7 +238,7 @@ function readOffsetCommitRequestOffsetCommitRequestPartition(r: Reader, version:
   return { partitionIndex: fPartitionIndex, committedOffset: fCommittedOffset, committedLeaderEpoch: fCommittedLeaderEpoch, committedMetadata: fCommittedMetadata };
 }
 
-function writeOffsetCommitRequestOffsetCommitRequestPartition(w: Writer, version: number, value: Loose<OffsetCommitRequestOffsetCommitRequestPartition>): void {
+function writeOffsetCommitRequestPartition(w: Writer, version: number, value: Loose<OffsetCommitRequestPartition>): void {
   const flexible = version >= 8;
   const fPartitionIndex = (value.partitionIndex === undefined ? 0 : value.partitionIndex) as Loose<number>;
   const fCommittedOffset = (value.committedOffset === undefined ? 0n : value.committedOffset) as Loose<bigint>;
@@ -259,7 +259,7 @@ export interface OffsetCommitResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. Versions 3+. */
   throttleTimeMs: number;
   /** The responses for each topic. Versions 0+. */
-  topics: OffsetCommitResponseOffsetCommitResponseTopic[];
+  topics: OffsetCommitResponseTopic[];
 }
 
 /** A OffsetCommitResponse with every field at its default. */
@@ -269,47 +269,47 @@ export function defaultOffsetCommitResponse(): OffsetCommitResponse {
 
 function isDefaultOffsetCommitResponse(value: Loose<OffsetCommitResponse>): boolean {
   const fThrottleTimeMs = value.throttleTimeMs as Loose<number> | undefined;
-  const fTopics = value.topics as Loose<OffsetCommitResponseOffsetCommitResponseTopic[]> | undefined;
+  const fTopics = value.topics as Loose<OffsetCommitResponseTopic[]> | undefined;
   return (fThrottleTimeMs === undefined || (fThrottleTimeMs === 0)) &&
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0));
 }
 
-export interface OffsetCommitResponseOffsetCommitResponseTopic {
+export interface OffsetCommitResponseTopic {
   /** The topic name. Versions 0-9. */
   name: string;
   /** The topic ID. Versions 10+. */
   topicId: string;
   /** The responses for each partition in the topic. Versions 0+. */
-  partitions: OffsetCommitResponseOffsetCommitResponsePartition[];
+  partitions: OffsetCommitResponsePartition[];
 }
 
-/** A OffsetCommitResponseOffsetCommitResponseTopic with every field at its default. */
-export function defaultOffsetCommitResponseOffsetCommitResponseTopic(): OffsetCommitResponseOffsetCommitResponseTopic {
+/** A OffsetCommitResponseTopic with every field at its default. */
+export function defaultOffsetCommitResponseTopic(): OffsetCommitResponseTopic {
   return { name: "", topicId: ZERO_UUID, partitions: [] };
 }
 
-function isDefaultOffsetCommitResponseOffsetCommitResponseTopic(value: Loose<OffsetCommitResponseOffsetCommitResponseTopic>): boolean {
+function isDefaultOffsetCommitResponseTopic(value: Loose<OffsetCommitResponseTopic>): boolean {
   const fName = value.name as Loose<string> | undefined;
   const fTopicId = value.topicId as Loose<string> | undefined;
-  const fPartitions = value.partitions as Loose<OffsetCommitResponseOffsetCommitResponsePartition[]> | undefined;
+  const fPartitions = value.partitions as Loose<OffsetCommitResponsePartition[]> | undefined;
   return (fName === undefined || (fName === "")) &&
     (fTopicId === undefined || (fTopicId === ZERO_UUID)) &&
     (fPartitions === undefined || (fPartitions !== null && fPartitions.length === 0));
 }
 
-export interface OffsetCommitResponseOffsetCommitResponsePartition {
+export interface OffsetCommitResponsePartition {
   /** The partition index. Versions 0+. */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. Versions 0+. */
   errorCode: number;
 }
 
-/** A OffsetCommitResponseOffsetCommitResponsePartition with every field at its default. */
-export function defaultOffsetCommitResponseOffsetCommitResponsePartition(): OffsetCommitResponseOffsetCommitResponsePartition {
+/** A OffsetCommitResponsePartition with every field at its default. */
+export function defaultOffsetCommitResponsePartition(): OffsetCommitResponsePartition {
   return { partitionIndex: 0, errorCode: 0 };
 }
 
-function isDefaultOffsetCommitResponseOffsetCommitResponsePartition(value: Loose<OffsetCommitResponseOffsetCommitResponsePartition>): boolean {
+function isDefaultOffsetCommitResponsePartition(value: Loose<OffsetCommitResponsePartition>): boolean {
   const fPartitionIndex = value.partitionIndex as Loose<number> | undefined;
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   return (fPartitionIndex === undefined || (fPartitionIndex === 0)) &&
@@ -322,15 +322,15 @@ export function readOffsetCommitResponse(r: Reader, version: number): OffsetComm
   }
   const flexible = version >= 8;
   let fThrottleTimeMs: number = 0;
-  let fTopics: OffsetCommitResponseOffsetCommitResponseTopic[] = [];
+  let fTopics: OffsetCommitResponseTopic[] = [];
   if (version >= 3) {
     fThrottleTimeMs = r.int32();
   }
   const n0 = r.arrayLength(flexible);
-  const a1: OffsetCommitResponseOffsetCommitResponseTopic[] = [];
+  const a1: OffsetCommitResponseTopic[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: OffsetCommitResponseOffsetCommitResponseTopic;
-    e3 = readOffsetCommitResponseOffsetCommitResponseTopic(r, version);
+    let e3: OffsetCommitResponseTopic;
+    e3 = readOffsetCommitResponseTopic(r, version);
     a1.push(e3);
   }
   fTopics = a1;
@@ -351,7 +351,7 @@ export function writeOffsetCommitResponse(w: Writer, version: number, value: Loo
   }
   const flexible = version >= 8;
   const fThrottleTimeMs = (value.throttleTimeMs === undefined ? 0 : value.throttleTimeMs) as Loose<number>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetCommitResponseOffsetCommitResponseTopic[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetCommitResponseTopic[]>;
   if (version >= 3) {
     w.int32(fThrottleTimeMs);
   }
@@ -359,7 +359,7 @@ export function writeOffsetCommitResponse(w: Writer, version: number, value: Loo
   if (fTopics !== null) {
     for (const e4 of fTopics) {
       if (e4 === null) throw nullInVersion('Topics', version);
-      writeOffsetCommitResponseOffsetCommitResponseTopic(w, version, e4);
+      writeOffsetCommitResponseTopic(w, version, e4);
     }
   }
   if (flexible) {
@@ -367,11 +367,11 @@ export function writeOffsetCommitResponse(w: Writer, version: number, value: Loo
   }
 }
 
-function readOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, version: number): OffsetCommitResponseOffsetCommitResponseTopic {
+function readOffsetCommitResponseTopic(r: Reader, version: number): OffsetCommitResponseTopic {
   const flexible = version >= 8;
   let fName: string = "";
   let fTopicId: string = ZERO_UUID;
-  let fPartitions: OffsetCommitResponseOffsetCommitResponsePartition[] = [];
+  let fPartitions: OffsetCommitResponsePartition[] = [];
   if (version <= 9) {
     fName = r.string(flexible);
   }
@@ -379,10 +379,10 @@ function readOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, version: n
     fTopicId = r.uuid();
   }
   const n5 = r.arrayLength(flexible);
-  const a6: OffsetCommitResponseOffsetCommitResponsePartition[] = [];
+  const a6: OffsetCommitResponsePartition[] = [];
   for (let i7 = 0; i7 < n5; i7++) {
-    let e8: OffsetCommitResponseOffsetCommitResponsePartition;
-    e8 = readOffsetCommitResponseOffsetCommitResponsePartition(r, version);
+    let e8: OffsetCommitResponsePartition;
+    e8 = readOffsetCommitResponsePartition(r, version);
     a6.push(e8);
   }
   fPartitions = a6;
@@ -397,11 +397,11 @@ function readOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, version: n
   return { name: fName, topicId: fTopicId, partitions: fPartitions };
 }
 
-function writeOffsetCommitResponseOffsetCommitResponseTopic(w: Writer, version: number, value: Loose<OffsetCommitResponseOffsetCommitResponseTopic>): void {
+function writeOffsetCommitResponseTopic(w: Writer, version: number, value: Loose<OffsetCommitResponseTopic>): void {
   const flexible = version >= 8;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string>;
   const fTopicId = (value.topicId === undefined ? ZERO_UUID : value.topicId) as Loose<string>;
-  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<OffsetCommitResponseOffsetCommitResponsePartition[]>;
+  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<OffsetCommitResponsePartition[]>;
   if (version <= 9) {
     w.string(fName, flexible);
   }
@@ -412,7 +412,7 @@ function writeOffsetCommitResponseOffsetCommitResponseTopic(w: Writer, version: 
   if (fPartitions !== null) {
     for (const e9 of fPartitions) {
       if (e9 === null) throw nullInVersion('Partitions', version);
-      writeOffsetCommitResponseOffsetCommitResponsePartition(w, version, e9);
+      writeOffsetCommitResponsePartition(w, version, e9);
     }
   }
   if (flexible) {
@@ -420,7 +420,7 @@ function writeOffsetCommitResponseOffsetCommitResponseTopic(w: Writer, version: 
   }
 }
 
-function readOffsetCommitResponseOffsetCommitResponsePartition(r: Reader, version: number): OffsetCommitResponseOffsetCommitResponsePartition {
+function readOffsetCommitResponsePartition(r: Reader, version: number): OffsetCommitResponsePartition {
   const flexible = version >= 8;
   let fPartitionIndex: number = 0;
   let fErrorCode: number = 0;
@@ -437,7 +437,7 @@ function readOffsetCommitResponseOffsetCommitResponsePartition(r: Reader, versio
   return { partitionIndex: fPartitionIndex, errorCode: fErrorCode };
 }
 
-function writeOffsetCommitResponseOffsetCommitResponsePartition(w: Writer, version: number, value: Loose<OffsetCommitResponseOffsetCommitResponsePartition>): void {
+function writeOffsetCommitResponsePartition(w: Writer, version: number, value: Loose<OffsetCommitResponsePartition>): void {
   const flexible = version >= 8;
   const fPartitionIndex = (value.partitionIndex === undefined ? 0 : value.partitionIndex) as Loose<number>;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;

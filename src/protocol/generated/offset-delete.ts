@@ -9,7 +9,7 @@ export interface OffsetDeleteRequest {
   /** The unique group identifier. Versions 0+. */
   groupId: string;
   /** The topics to delete offsets for. Versions 0+. */
-  topics: OffsetDeleteRequestOffsetDeleteRequestTopic[];
+  topics: OffsetDeleteRequestTopic[];
 }
 
 /** A OffsetDeleteRequest with every field at its default. */
@@ -19,41 +19,41 @@ export function defaultOffsetDeleteRequest(): OffsetDeleteRequest {
 
 function isDefaultOffsetDeleteRequest(value: Loose<OffsetDeleteRequest>): boolean {
   const fGroupId = value.groupId as Loose<string> | undefined;
-  const fTopics = value.topics as Loose<OffsetDeleteRequestOffsetDeleteRequestTopic[]> | undefined;
+  const fTopics = value.topics as Loose<OffsetDeleteRequestTopic[]> | undefined;
   return (fGroupId === undefined || (fGroupId === "")) &&
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0));
 }
 
-export interface OffsetDeleteRequestOffsetDeleteRequestTopic {
+export interface OffsetDeleteRequestTopic {
   /** The topic name. Versions 0+. */
   name: string;
   /** Each partition to delete offsets for. Versions 0+. */
-  partitions: OffsetDeleteRequestOffsetDeleteRequestPartition[];
+  partitions: OffsetDeleteRequestPartition[];
 }
 
-/** A OffsetDeleteRequestOffsetDeleteRequestTopic with every field at its default. */
-export function defaultOffsetDeleteRequestOffsetDeleteRequestTopic(): OffsetDeleteRequestOffsetDeleteRequestTopic {
+/** A OffsetDeleteRequestTopic with every field at its default. */
+export function defaultOffsetDeleteRequestTopic(): OffsetDeleteRequestTopic {
   return { name: "", partitions: [] };
 }
 
-function isDefaultOffsetDeleteRequestOffsetDeleteRequestTopic(value: Loose<OffsetDeleteRequestOffsetDeleteRequestTopic>): boolean {
+function isDefaultOffsetDeleteRequestTopic(value: Loose<OffsetDeleteRequestTopic>): boolean {
   const fName = value.name as Loose<string> | undefined;
-  const fPartitions = value.partitions as Loose<OffsetDeleteRequestOffsetDeleteRequestPartition[]> | undefined;
+  const fPartitions = value.partitions as Loose<OffsetDeleteRequestPartition[]> | undefined;
   return (fName === undefined || (fName === "")) &&
     (fPartitions === undefined || (fPartitions !== null && fPartitions.length === 0));
 }
 
-export interface OffsetDeleteRequestOffsetDeleteRequestPartition {
+export interface OffsetDeleteRequestPartition {
   /** The partition index. Versions 0+. */
   partitionIndex: number;
 }
 
-/** A OffsetDeleteRequestOffsetDeleteRequestPartition with every field at its default. */
-export function defaultOffsetDeleteRequestOffsetDeleteRequestPartition(): OffsetDeleteRequestOffsetDeleteRequestPartition {
+/** A OffsetDeleteRequestPartition with every field at its default. */
+export function defaultOffsetDeleteRequestPartition(): OffsetDeleteRequestPartition {
   return { partitionIndex: 0 };
 }
 
-function isDefaultOffsetDeleteRequestOffsetDeleteRequestPartition(value: Loose<OffsetDeleteRequestOffsetDeleteRequestPartition>): boolean {
+function isDefaultOffsetDeleteRequestPartition(value: Loose<OffsetDeleteRequestPartition>): boolean {
   const fPartitionIndex = value.partitionIndex as Loose<number> | undefined;
   return (fPartitionIndex === undefined || (fPartitionIndex === 0));
 }
@@ -64,13 +64,13 @@ export function readOffsetDeleteRequest(r: Reader, version: number): OffsetDelet
   }
   const flexible = false;
   let fGroupId: string = "";
-  let fTopics: OffsetDeleteRequestOffsetDeleteRequestTopic[] = [];
+  let fTopics: OffsetDeleteRequestTopic[] = [];
   fGroupId = r.string(flexible);
   const n0 = r.arrayLength(flexible);
-  const a1: OffsetDeleteRequestOffsetDeleteRequestTopic[] = [];
+  const a1: OffsetDeleteRequestTopic[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: OffsetDeleteRequestOffsetDeleteRequestTopic;
-    e3 = readOffsetDeleteRequestOffsetDeleteRequestTopic(r, version);
+    let e3: OffsetDeleteRequestTopic;
+    e3 = readOffsetDeleteRequestTopic(r, version);
     a1.push(e3);
   }
   fTopics = a1;
@@ -84,28 +84,28 @@ export function writeOffsetDeleteRequest(w: Writer, version: number, value: Loos
   }
   const flexible = false;
   const fGroupId = (value.groupId === undefined ? "" : value.groupId) as Loose<string>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetDeleteRequestOffsetDeleteRequestTopic[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetDeleteRequestTopic[]>;
   w.string(fGroupId, flexible);
   w.arrayLength(fTopics === null ? null : fTopics.length, flexible);
   if (fTopics !== null) {
     for (const e4 of fTopics) {
       if (e4 === null) throw nullInVersion('Topics', version);
-      writeOffsetDeleteRequestOffsetDeleteRequestTopic(w, version, e4);
+      writeOffsetDeleteRequestTopic(w, version, e4);
     }
   }
   void flexible;
 }
 
-function readOffsetDeleteRequestOffsetDeleteRequestTopic(r: Reader, version: number): OffsetDeleteRequestOffsetDeleteRequestTopic {
+function readOffsetDeleteRequestTopic(r: Reader, version: number): OffsetDeleteRequestTopic {
   const flexible = false;
   let fName: string = "";
-  let fPartitions: OffsetDeleteRequestOffsetDeleteRequestPartition[] = [];
+  let fPartitions: OffsetDeleteRequestPartition[] = [];
   fName = r.string(flexible);
   const n5 = r.arrayLength(flexible);
-  const a6: OffsetDeleteRequestOffsetDeleteRequestPartition[] = [];
+  const a6: OffsetDeleteRequestPartition[] = [];
   for (let i7 = 0; i7 < n5; i7++) {
-    let e8: OffsetDeleteRequestOffsetDeleteRequestPartition;
-    e8 = readOffsetDeleteRequestOffsetDeleteRequestPartition(r, version);
+    let e8: OffsetDeleteRequestPartition;
+    e8 = readOffsetDeleteRequestPartition(r, version);
     a6.push(e8);
   }
   fPartitions = a6;
@@ -113,22 +113,22 @@ function readOffsetDeleteRequestOffsetDeleteRequestTopic(r: Reader, version: num
   return { name: fName, partitions: fPartitions };
 }
 
-function writeOffsetDeleteRequestOffsetDeleteRequestTopic(w: Writer, version: number, value: Loose<OffsetDeleteRequestOffsetDeleteRequestTopic>): void {
+function writeOffsetDeleteRequestTopic(w: Writer, version: number, value: Loose<OffsetDeleteRequestTopic>): void {
   const flexible = false;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string>;
-  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<OffsetDeleteRequestOffsetDeleteRequestPartition[]>;
+  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<OffsetDeleteRequestPartition[]>;
   w.string(fName, flexible);
   w.arrayLength(fPartitions === null ? null : fPartitions.length, flexible);
   if (fPartitions !== null) {
     for (const e9 of fPartitions) {
       if (e9 === null) throw nullInVersion('Partitions', version);
-      writeOffsetDeleteRequestOffsetDeleteRequestPartition(w, version, e9);
+      writeOffsetDeleteRequestPartition(w, version, e9);
     }
   }
   void flexible;
 }
 
-function readOffsetDeleteRequestOffsetDeleteRequestPartition(r: Reader, version: number): OffsetDeleteRequestOffsetDeleteRequestPartition {
+function readOffsetDeleteRequestPartition(r: Reader, version: number): OffsetDeleteRequestPartition {
   const flexible = false;
   let fPartitionIndex: number = 0;
   fPartitionIndex = r.int32();
@@ -136,7 +136,7 @@ function readOffsetDeleteRequestOffsetDeleteRequestPartition(r: Reader, version:
   return { partitionIndex: fPartitionIndex };
 }
 
-function writeOffsetDeleteRequestOffsetDeleteRequestPartition(w: Writer, version: number, value: Loose<OffsetDeleteRequestOffsetDeleteRequestPartition>): void {
+function writeOffsetDeleteRequestPartition(w: Writer, version: number, value: Loose<OffsetDeleteRequestPartition>): void {
   const flexible = false;
   const fPartitionIndex = (value.partitionIndex === undefined ? 0 : value.partitionIndex) as Loose<number>;
   w.int32(fPartitionIndex);
@@ -149,7 +149,7 @@ export interface OffsetDeleteResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. Versions 0+. */
   throttleTimeMs: number;
   /** The responses for each topic. Versions 0+. */
-  topics: OffsetDeleteResponseOffsetDeleteResponseTopic[];
+  topics: OffsetDeleteResponseTopic[];
 }
 
 /** A OffsetDeleteResponse with every field at its default. */
@@ -160,44 +160,44 @@ export function defaultOffsetDeleteResponse(): OffsetDeleteResponse {
 function isDefaultOffsetDeleteResponse(value: Loose<OffsetDeleteResponse>): boolean {
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   const fThrottleTimeMs = value.throttleTimeMs as Loose<number> | undefined;
-  const fTopics = value.topics as Loose<OffsetDeleteResponseOffsetDeleteResponseTopic[]> | undefined;
+  const fTopics = value.topics as Loose<OffsetDeleteResponseTopic[]> | undefined;
   return (fErrorCode === undefined || (fErrorCode === 0)) &&
     (fThrottleTimeMs === undefined || (fThrottleTimeMs === 0)) &&
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0));
 }
 
-export interface OffsetDeleteResponseOffsetDeleteResponseTopic {
+export interface OffsetDeleteResponseTopic {
   /** The topic name. Versions 0+. */
   name: string;
   /** The responses for each partition in the topic. Versions 0+. */
-  partitions: OffsetDeleteResponseOffsetDeleteResponsePartition[];
+  partitions: OffsetDeleteResponsePartition[];
 }
 
-/** A OffsetDeleteResponseOffsetDeleteResponseTopic with every field at its default. */
-export function defaultOffsetDeleteResponseOffsetDeleteResponseTopic(): OffsetDeleteResponseOffsetDeleteResponseTopic {
+/** A OffsetDeleteResponseTopic with every field at its default. */
+export function defaultOffsetDeleteResponseTopic(): OffsetDeleteResponseTopic {
   return { name: "", partitions: [] };
 }
 
-function isDefaultOffsetDeleteResponseOffsetDeleteResponseTopic(value: Loose<OffsetDeleteResponseOffsetDeleteResponseTopic>): boolean {
+function isDefaultOffsetDeleteResponseTopic(value: Loose<OffsetDeleteResponseTopic>): boolean {
   const fName = value.name as Loose<string> | undefined;
-  const fPartitions = value.partitions as Loose<OffsetDeleteResponseOffsetDeleteResponsePartition[]> | undefined;
+  const fPartitions = value.partitions as Loose<OffsetDeleteResponsePartition[]> | undefined;
   return (fName === undefined || (fName === "")) &&
     (fPartitions === undefined || (fPartitions !== null && fPartitions.length === 0));
 }
 
-export interface OffsetDeleteResponseOffsetDeleteResponsePartition {
+export interface OffsetDeleteResponsePartition {
   /** The partition index. Versions 0+. */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. Versions 0+. */
   errorCode: number;
 }
 
-/** A OffsetDeleteResponseOffsetDeleteResponsePartition with every field at its default. */
-export function defaultOffsetDeleteResponseOffsetDeleteResponsePartition(): OffsetDeleteResponseOffsetDeleteResponsePartition {
+/** A OffsetDeleteResponsePartition with every field at its default. */
+export function defaultOffsetDeleteResponsePartition(): OffsetDeleteResponsePartition {
   return { partitionIndex: 0, errorCode: 0 };
 }
 
-function isDefaultOffsetDeleteResponseOffsetDeleteResponsePartition(value: Loose<OffsetDeleteResponseOffsetDeleteResponsePartition>): boolean {
+function isDefaultOffsetDeleteResponsePartition(value: Loose<OffsetDeleteResponsePartition>): boolean {
   const fPartitionIndex = value.partitionIndex as Loose<number> | undefined;
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   return (fPartitionIndex === undefined || (fPartitionIndex === 0)) &&
@@ -211,14 +211,14 @@ export function readOffsetDeleteResponse(r: Reader, version: number): OffsetDele
   const flexible = false;
   let fErrorCode: number = 0;
   let fThrottleTimeMs: number = 0;
-  let fTopics: OffsetDeleteResponseOffsetDeleteResponseTopic[] = [];
+  let fTopics: OffsetDeleteResponseTopic[] = [];
   fErrorCode = r.int16();
   fThrottleTimeMs = r.int32();
   const n0 = r.arrayLength(flexible);
-  const a1: OffsetDeleteResponseOffsetDeleteResponseTopic[] = [];
+  const a1: OffsetDeleteResponseTopic[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: OffsetDeleteResponseOffsetDeleteResponseTopic;
-    e3 = readOffsetDeleteResponseOffsetDeleteResponseTopic(r, version);
+    let e3: OffsetDeleteResponseTopic;
+    e3 = readOffsetDeleteResponseTopic(r, version);
     a1.push(e3);
   }
   fTopics = a1;
@@ -233,29 +233,29 @@ export function writeOffsetDeleteResponse(w: Writer, version: number, value: Loo
   const flexible = false;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;
   const fThrottleTimeMs = (value.throttleTimeMs === undefined ? 0 : value.throttleTimeMs) as Loose<number>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetDeleteResponseOffsetDeleteResponseTopic[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetDeleteResponseTopic[]>;
   w.int16(fErrorCode);
   w.int32(fThrottleTimeMs);
   w.arrayLength(fTopics === null ? null : fTopics.length, flexible);
   if (fTopics !== null) {
     for (const e4 of fTopics) {
       if (e4 === null) throw nullInVersion('Topics', version);
-      writeOffsetDeleteResponseOffsetDeleteResponseTopic(w, version, e4);
+      writeOffsetDeleteResponseTopic(w, version, e4);
     }
   }
   void flexible;
 }
 
-function readOffsetDeleteResponseOffsetDeleteResponseTopic(r: Reader, version: number): OffsetDeleteResponseOffsetDeleteResponseTopic {
+function readOffsetDeleteResponseTopic(r: Reader, version: number): OffsetDeleteResponseTopic {
   const flexible = false;
   let fName: string = "";
-  let fPartitions: OffsetDeleteResponseOffsetDeleteResponsePartition[] = [];
+  let fPartitions: OffsetDeleteResponsePartition[] = [];
   fName = r.string(flexible);
   const n5 = r.arrayLength(flexible);
-  const a6: OffsetDeleteResponseOffsetDeleteResponsePartition[] = [];
+  const a6: OffsetDeleteResponsePartition[] = [];
   for (let i7 = 0; i7 < n5; i7++) {
-    let e8: OffsetDeleteResponseOffsetDeleteResponsePartition;
-    e8 = readOffsetDeleteResponseOffsetDeleteResponsePartition(r, version);
+    let e8: OffsetDeleteResponsePartition;
+    e8 = readOffsetDeleteResponsePartition(r, version);
     a6.push(e8);
   }
   fPartitions = a6;
@@ -263,22 +263,22 @@ function readOffsetDeleteResponseOffsetDeleteResponseTopic(r: Reader, version: n
   return { name: fName, partitions: fPartitions };
 }
 
-function writeOffsetDeleteResponseOffsetDeleteResponseTopic(w: Writer, version: number, value: Loose<OffsetDeleteResponseOffsetDeleteResponseTopic>): void {
+function writeOffsetDeleteResponseTopic(w: Writer, version: number, value: Loose<OffsetDeleteResponseTopic>): void {
   const flexible = false;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string>;
-  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<OffsetDeleteResponseOffsetDeleteResponsePartition[]>;
+  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<OffsetDeleteResponsePartition[]>;
   w.string(fName, flexible);
   w.arrayLength(fPartitions === null ? null : fPartitions.length, flexible);
   if (fPartitions !== null) {
     for (const e9 of fPartitions) {
       if (e9 === null) throw nullInVersion('Partitions', version);
-      writeOffsetDeleteResponseOffsetDeleteResponsePartition(w, version, e9);
+      writeOffsetDeleteResponsePartition(w, version, e9);
     }
   }
   void flexible;
 }
 
-function readOffsetDeleteResponseOffsetDeleteResponsePartition(r: Reader, version: number): OffsetDeleteResponseOffsetDeleteResponsePartition {
+function readOffsetDeleteResponsePartition(r: Reader, version: number): OffsetDeleteResponsePartition {
   const flexible = false;
   let fPartitionIndex: number = 0;
   let fErrorCode: number = 0;
@@ -288,7 +288,7 @@ function readOffsetDeleteResponseOffsetDeleteResponsePartition(r: Reader, versio
   return { partitionIndex: fPartitionIndex, errorCode: fErrorCode };
 }
 
-function writeOffsetDeleteResponseOffsetDeleteResponsePartition(w: Writer, version: number, value: Loose<OffsetDeleteResponseOffsetDeleteResponsePartition>): void {
+function writeOffsetDeleteResponsePartition(w: Writer, version: number, value: Loose<OffsetDeleteResponsePartition>): void {
   const flexible = false;
   const fPartitionIndex = (value.partitionIndex === undefined ? 0 : value.partitionIndex) as Loose<number>;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;

@@ -9,9 +9,9 @@ export interface OffsetFetchRequest {
   /** The group to fetch offsets for. Versions 0-7. */
   groupId: string;
   /** Each topic we would like to fetch offsets for, or null to fetch offsets for all topics. Versions 0-7. */
-  topics: OffsetFetchRequestOffsetFetchRequestTopic[] | null;
+  topics: OffsetFetchRequestTopic[] | null;
   /** Each group we would like to fetch offsets for. Versions 8+. */
-  groups: OffsetFetchRequestOffsetFetchRequestGroup[];
+  groups: OffsetFetchRequestGroup[];
   /** Whether broker should hold on returning unstable offsets but set a retriable error code for the partitions. Versions 7+. */
   requireStable: boolean;
 }
@@ -23,8 +23,8 @@ export function defaultOffsetFetchRequest(): OffsetFetchRequest {
 
 function isDefaultOffsetFetchRequest(value: Loose<OffsetFetchRequest>): boolean {
   const fGroupId = value.groupId as Loose<string> | undefined;
-  const fTopics = value.topics as Loose<OffsetFetchRequestOffsetFetchRequestTopic[] | null> | undefined;
-  const fGroups = value.groups as Loose<OffsetFetchRequestOffsetFetchRequestGroup[]> | undefined;
+  const fTopics = value.topics as Loose<OffsetFetchRequestTopic[] | null> | undefined;
+  const fGroups = value.groups as Loose<OffsetFetchRequestGroup[]> | undefined;
   const fRequireStable = value.requireStable as Loose<boolean> | undefined;
   return (fGroupId === undefined || (fGroupId === "")) &&
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0)) &&
@@ -32,26 +32,26 @@ function isDefaultOffsetFetchRequest(value: Loose<OffsetFetchRequest>): boolean 
     (fRequireStable === undefined || (fRequireStable === false));
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestTopic {
+export interface OffsetFetchRequestTopic {
   /** The topic name. Versions 0-7. */
   name: string;
   /** The partition indexes we would like to fetch offsets for. Versions 0-7. */
   partitionIndexes: number[];
 }
 
-/** A OffsetFetchRequestOffsetFetchRequestTopic with every field at its default. */
-export function defaultOffsetFetchRequestOffsetFetchRequestTopic(): OffsetFetchRequestOffsetFetchRequestTopic {
+/** A OffsetFetchRequestTopic with every field at its default. */
+export function defaultOffsetFetchRequestTopic(): OffsetFetchRequestTopic {
   return { name: "", partitionIndexes: [] };
 }
 
-function isDefaultOffsetFetchRequestOffsetFetchRequestTopic(value: Loose<OffsetFetchRequestOffsetFetchRequestTopic>): boolean {
+function isDefaultOffsetFetchRequestTopic(value: Loose<OffsetFetchRequestTopic>): boolean {
   const fName = value.name as Loose<string> | undefined;
   const fPartitionIndexes = value.partitionIndexes as Loose<number[]> | undefined;
   return (fName === undefined || (fName === "")) &&
     (fPartitionIndexes === undefined || (fPartitionIndexes !== null && fPartitionIndexes.length === 0));
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestGroup {
+export interface OffsetFetchRequestGroup {
   /** The group ID. Versions 8+. */
   groupId: string;
   /** The member id. Versions 9+. */
@@ -59,26 +59,26 @@ export interface OffsetFetchRequestOffsetFetchRequestGroup {
   /** The member epoch if using the new consumer protocol (KIP-848). Versions 9+. */
   memberEpoch: number;
   /** Each topic we would like to fetch offsets for, or null to fetch offsets for all topics. Versions 8+. */
-  topics: OffsetFetchRequestOffsetFetchRequestTopics[] | null;
+  topics: OffsetFetchRequestTopics[] | null;
 }
 
-/** A OffsetFetchRequestOffsetFetchRequestGroup with every field at its default. */
-export function defaultOffsetFetchRequestOffsetFetchRequestGroup(): OffsetFetchRequestOffsetFetchRequestGroup {
+/** A OffsetFetchRequestGroup with every field at its default. */
+export function defaultOffsetFetchRequestGroup(): OffsetFetchRequestGroup {
   return { groupId: "", memberId: null, memberEpoch: -1, topics: [] };
 }
 
-function isDefaultOffsetFetchRequestOffsetFetchRequestGroup(value: Loose<OffsetFetchRequestOffsetFetchRequestGroup>): boolean {
+function isDefaultOffsetFetchRequestGroup(value: Loose<OffsetFetchRequestGroup>): boolean {
   const fGroupId = value.groupId as Loose<string> | undefined;
   const fMemberId = value.memberId as Loose<string | null> | undefined;
   const fMemberEpoch = value.memberEpoch as Loose<number> | undefined;
-  const fTopics = value.topics as Loose<OffsetFetchRequestOffsetFetchRequestTopics[] | null> | undefined;
+  const fTopics = value.topics as Loose<OffsetFetchRequestTopics[] | null> | undefined;
   return (fGroupId === undefined || (fGroupId === "")) &&
     (fMemberId === undefined || (fMemberId === null)) &&
     (fMemberEpoch === undefined || (fMemberEpoch === -1)) &&
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0));
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestTopics {
+export interface OffsetFetchRequestTopics {
   /** The topic name. Versions 8-9. */
   name: string;
   /** The topic ID. Versions 10+. */
@@ -87,12 +87,12 @@ export interface OffsetFetchRequestOffsetFetchRequestTopics {
   partitionIndexes: number[];
 }
 
-/** A OffsetFetchRequestOffsetFetchRequestTopics with every field at its default. */
-export function defaultOffsetFetchRequestOffsetFetchRequestTopics(): OffsetFetchRequestOffsetFetchRequestTopics {
+/** A OffsetFetchRequestTopics with every field at its default. */
+export function defaultOffsetFetchRequestTopics(): OffsetFetchRequestTopics {
   return { name: "", topicId: ZERO_UUID, partitionIndexes: [] };
 }
 
-function isDefaultOffsetFetchRequestOffsetFetchRequestTopics(value: Loose<OffsetFetchRequestOffsetFetchRequestTopics>): boolean {
+function isDefaultOffsetFetchRequestTopics(value: Loose<OffsetFetchRequestTopics>): boolean {
   const fName = value.name as Loose<string> | undefined;
   const fTopicId = value.topicId as Loose<string> | undefined;
   const fPartitionIndexes = value.partitionIndexes as Loose<number[]> | undefined;
@@ -107,8 +107,8 @@ export function readOffsetFetchRequest(r: Reader, version: number): OffsetFetchR
   }
   const flexible = version >= 6;
   let fGroupId: string = "";
-  let fTopics: OffsetFetchRequestOffsetFetchRequestTopic[] | null = [];
-  let fGroups: OffsetFetchRequestOffsetFetchRequestGroup[] = [];
+  let fTopics: OffsetFetchRequestTopic[] | null = [];
+  let fGroups: OffsetFetchRequestGroup[] = [];
   let fRequireStable: boolean = false;
   if (version <= 7) {
     fGroupId = r.string(flexible);
@@ -118,10 +118,10 @@ export function readOffsetFetchRequest(r: Reader, version: number): OffsetFetchR
     if (n0 < 0) {
       fTopics = null;
     } else {
-      const a1: OffsetFetchRequestOffsetFetchRequestTopic[] = [];
+      const a1: OffsetFetchRequestTopic[] = [];
       for (let i2 = 0; i2 < n0; i2++) {
-        let e3: OffsetFetchRequestOffsetFetchRequestTopic;
-        e3 = readOffsetFetchRequestOffsetFetchRequestTopic(r, version);
+        let e3: OffsetFetchRequestTopic;
+        e3 = readOffsetFetchRequestTopic(r, version);
         a1.push(e3);
       }
       fTopics = a1;
@@ -129,10 +129,10 @@ export function readOffsetFetchRequest(r: Reader, version: number): OffsetFetchR
   }
   if (version >= 8) {
     const n4 = r.arrayLength(flexible);
-    const a5: OffsetFetchRequestOffsetFetchRequestGroup[] = [];
+    const a5: OffsetFetchRequestGroup[] = [];
     for (let i6 = 0; i6 < n4; i6++) {
-      let e7: OffsetFetchRequestOffsetFetchRequestGroup;
-      e7 = readOffsetFetchRequestOffsetFetchRequestGroup(r, version);
+      let e7: OffsetFetchRequestGroup;
+      e7 = readOffsetFetchRequestGroup(r, version);
       a5.push(e7);
     }
     fGroups = a5;
@@ -157,8 +157,8 @@ export function writeOffsetFetchRequest(w: Writer, version: number, value: Loose
   }
   const flexible = version >= 6;
   const fGroupId = (value.groupId === undefined ? "" : value.groupId) as Loose<string>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetFetchRequestOffsetFetchRequestTopic[] | null>;
-  const fGroups = (value.groups === undefined ? [] : value.groups) as Loose<OffsetFetchRequestOffsetFetchRequestGroup[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetFetchRequestTopic[] | null>;
+  const fGroups = (value.groups === undefined ? [] : value.groups) as Loose<OffsetFetchRequestGroup[]>;
   const fRequireStable = (value.requireStable === undefined ? false : value.requireStable) as Loose<boolean>;
   if (!(version <= 7) && !(fGroupId === "")) throw notInVersion('OffsetFetchRequest', 'GroupId', version);
   if (version <= 7) {
@@ -170,7 +170,7 @@ export function writeOffsetFetchRequest(w: Writer, version: number, value: Loose
     if (fTopics !== null) {
       for (const e8 of fTopics) {
         if (e8 === null) throw nullInVersion('Topics', version);
-        writeOffsetFetchRequestOffsetFetchRequestTopic(w, version, e8);
+        writeOffsetFetchRequestTopic(w, version, e8);
       }
     }
   }
@@ -180,7 +180,7 @@ export function writeOffsetFetchRequest(w: Writer, version: number, value: Loose
     if (fGroups !== null) {
       for (const e9 of fGroups) {
         if (e9 === null) throw nullInVersion('Groups', version);
-        writeOffsetFetchRequestOffsetFetchRequestGroup(w, version, e9);
+        writeOffsetFetchRequestGroup(w, version, e9);
       }
     }
   }
@@ -193,7 +193,7 @@ export function writeOffsetFetchRequest(w: Writer, version: number, value: Loose
   }
 }
 
-function readOffsetFetchRequestOffsetFetchRequestTopic(r: Reader, version: number): OffsetFetchRequestOffsetFetchRequestTopic {
+function readOffsetFetchRequestTopic(r: Reader, version: number): OffsetFetchRequestTopic {
   const flexible = version >= 6;
   let fName: string = "";
   let fPartitionIndexes: number[] = [];
@@ -221,7 +221,7 @@ function readOffsetFetchRequestOffsetFetchRequestTopic(r: Reader, version: numbe
   return { name: fName, partitionIndexes: fPartitionIndexes };
 }
 
-function writeOffsetFetchRequestOffsetFetchRequestTopic(w: Writer, version: number, value: Loose<OffsetFetchRequestOffsetFetchRequestTopic>): void {
+function writeOffsetFetchRequestTopic(w: Writer, version: number, value: Loose<OffsetFetchRequestTopic>): void {
   const flexible = version >= 6;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string>;
   const fPartitionIndexes = (value.partitionIndexes === undefined ? [] : value.partitionIndexes) as Loose<number[]>;
@@ -243,12 +243,12 @@ function writeOffsetFetchRequestOffsetFetchRequestTopic(w: Writer, version: numb
   }
 }
 
-function readOffsetFetchRequestOffsetFetchRequestGroup(r: Reader, version: number): OffsetFetchRequestOffsetFetchRequestGroup {
+function readOffsetFetchRequestGroup(r: Reader, version: number): OffsetFetchRequestGroup {
   const flexible = version >= 6;
   let fGroupId: string = "";
   let fMemberId: string | null = null;
   let fMemberEpoch: number = -1;
-  let fTopics: OffsetFetchRequestOffsetFetchRequestTopics[] | null = [];
+  let fTopics: OffsetFetchRequestTopics[] | null = [];
   if (version >= 8) {
     fGroupId = r.string(flexible);
   }
@@ -263,10 +263,10 @@ function readOffsetFetchRequestOffsetFetchRequestGroup(r: Reader, version: numbe
     if (n15 < 0) {
       fTopics = null;
     } else {
-      const a16: OffsetFetchRequestOffsetFetchRequestTopics[] = [];
+      const a16: OffsetFetchRequestTopics[] = [];
       for (let i17 = 0; i17 < n15; i17++) {
-        let e18: OffsetFetchRequestOffsetFetchRequestTopics;
-        e18 = readOffsetFetchRequestOffsetFetchRequestTopics(r, version);
+        let e18: OffsetFetchRequestTopics;
+        e18 = readOffsetFetchRequestTopics(r, version);
         a16.push(e18);
       }
       fTopics = a16;
@@ -283,12 +283,12 @@ function readOffsetFetchRequestOffsetFetchRequestGroup(r: Reader, version: numbe
   return { groupId: fGroupId, memberId: fMemberId, memberEpoch: fMemberEpoch, topics: fTopics };
 }
 
-function writeOffsetFetchRequestOffsetFetchRequestGroup(w: Writer, version: number, value: Loose<OffsetFetchRequestOffsetFetchRequestGroup>): void {
+function writeOffsetFetchRequestGroup(w: Writer, version: number, value: Loose<OffsetFetchRequestGroup>): void {
   const flexible = version >= 6;
   const fGroupId = (value.groupId === undefined ? "" : value.groupId) as Loose<string>;
   const fMemberId = (value.memberId === undefined ? null : value.memberId) as Loose<string | null>;
   const fMemberEpoch = (value.memberEpoch === undefined ? -1 : value.memberEpoch) as Loose<number>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetFetchRequestOffsetFetchRequestTopics[] | null>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetFetchRequestTopics[] | null>;
   if (!(version >= 8) && !(fGroupId === "")) throw notInVersion('OffsetFetchRequest', 'GroupId', version);
   if (version >= 8) {
     w.string(fGroupId, flexible);
@@ -305,7 +305,7 @@ function writeOffsetFetchRequestOffsetFetchRequestGroup(w: Writer, version: numb
     if (fTopics !== null) {
       for (const e19 of fTopics) {
         if (e19 === null) throw nullInVersion('Topics', version);
-        writeOffsetFetchRequestOffsetFetchRequestTopics(w, version, e19);
+        writeOffsetFetchRequestTopics(w, version, e19);
       }
     }
   }
@@ -314,7 +314,7 @@ function writeOffsetFetchRequestOffsetFetchRequestGroup(w: Writer, version: numb
   }
 }
 
-function readOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, version: number): OffsetFetchRequestOffsetFetchRequestTopics {
+function readOffsetFetchRequestTopics(r: Reader, version: number): OffsetFetchRequestTopics {
   const flexible = version >= 6;
   let fName: string = "";
   let fTopicId: string = ZERO_UUID;
@@ -346,7 +346,7 @@ function readOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, version: numb
   return { name: fName, topicId: fTopicId, partitionIndexes: fPartitionIndexes };
 }
 
-function writeOffsetFetchRequestOffsetFetchRequestTopics(w: Writer, version: number, value: Loose<OffsetFetchRequestOffsetFetchRequestTopics>): void {
+function writeOffsetFetchRequestTopics(w: Writer, version: number, value: Loose<OffsetFetchRequestTopics>): void {
   const flexible = version >= 6;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string>;
   const fTopicId = (value.topicId === undefined ? ZERO_UUID : value.topicId) as Loose<string>;
@@ -375,11 +375,11 @@ export interface OffsetFetchResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. Versions 3+. */
   throttleTimeMs: number;
   /** The responses per topic. Versions 0-7. */
-  topics: OffsetFetchResponseOffsetFetchResponseTopic[];
+  topics: OffsetFetchResponseTopic[];
   /** The top-level error code, or 0 if there was no error. Versions 2-7. */
   errorCode: number;
   /** The responses per group id. Versions 8+. */
-  groups: OffsetFetchResponseOffsetFetchResponseGroup[];
+  groups: OffsetFetchResponseGroup[];
 }
 
 /** A OffsetFetchResponse with every field at its default. */
@@ -389,35 +389,35 @@ export function defaultOffsetFetchResponse(): OffsetFetchResponse {
 
 function isDefaultOffsetFetchResponse(value: Loose<OffsetFetchResponse>): boolean {
   const fThrottleTimeMs = value.throttleTimeMs as Loose<number> | undefined;
-  const fTopics = value.topics as Loose<OffsetFetchResponseOffsetFetchResponseTopic[]> | undefined;
+  const fTopics = value.topics as Loose<OffsetFetchResponseTopic[]> | undefined;
   const fErrorCode = value.errorCode as Loose<number> | undefined;
-  const fGroups = value.groups as Loose<OffsetFetchResponseOffsetFetchResponseGroup[]> | undefined;
+  const fGroups = value.groups as Loose<OffsetFetchResponseGroup[]> | undefined;
   return (fThrottleTimeMs === undefined || (fThrottleTimeMs === 0)) &&
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0)) &&
     (fErrorCode === undefined || (fErrorCode === 0)) &&
     (fGroups === undefined || (fGroups !== null && fGroups.length === 0));
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseTopic {
+export interface OffsetFetchResponseTopic {
   /** The topic name. Versions 0-7. */
   name: string;
   /** The responses per partition. Versions 0-7. */
-  partitions: OffsetFetchResponseOffsetFetchResponsePartition[];
+  partitions: OffsetFetchResponsePartition[];
 }
 
-/** A OffsetFetchResponseOffsetFetchResponseTopic with every field at its default. */
-export function defaultOffsetFetchResponseOffsetFetchResponseTopic(): OffsetFetchResponseOffsetFetchResponseTopic {
+/** A OffsetFetchResponseTopic with every field at its default. */
+export function defaultOffsetFetchResponseTopic(): OffsetFetchResponseTopic {
   return { name: "", partitions: [] };
 }
 
-function isDefaultOffsetFetchResponseOffsetFetchResponseTopic(value: Loose<OffsetFetchResponseOffsetFetchResponseTopic>): boolean {
+function isDefaultOffsetFetchResponseTopic(value: Loose<OffsetFetchResponseTopic>): boolean {
   const fName = value.name as Loose<string> | undefined;
-  const fPartitions = value.partitions as Loose<OffsetFetchResponseOffsetFetchResponsePartition[]> | undefined;
+  const fPartitions = value.partitions as Loose<OffsetFetchResponsePartition[]> | undefined;
   return (fName === undefined || (fName === "")) &&
     (fPartitions === undefined || (fPartitions !== null && fPartitions.length === 0));
 }
 
-export interface OffsetFetchResponseOffsetFetchResponsePartition {
+export interface OffsetFetchResponsePartition {
   /** The partition index. Versions 0-7. */
   partitionIndex: number;
   /** The committed message offset. Versions 0-7. */
@@ -430,12 +430,12 @@ export interface OffsetFetchResponseOffsetFetchResponsePartition {
   errorCode: number;
 }
 
-/** A OffsetFetchResponseOffsetFetchResponsePartition with every field at its default. */
-export function defaultOffsetFetchResponseOffsetFetchResponsePartition(): OffsetFetchResponseOffsetFetchResponsePartition {
+/** A OffsetFetchResponsePartition with every field at its default. */
+export function defaultOffsetFetchResponsePartition(): OffsetFetchResponsePartition {
   return { partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, metadata: "", errorCode: 0 };
 }
 
-function isDefaultOffsetFetchResponseOffsetFetchResponsePartition(value: Loose<OffsetFetchResponseOffsetFetchResponsePartition>): boolean {
+function isDefaultOffsetFetchResponsePartition(value: Loose<OffsetFetchResponsePartition>): boolean {
   const fPartitionIndex = value.partitionIndex as Loose<number> | undefined;
   const fCommittedOffset = value.committedOffset as Loose<bigint> | undefined;
   const fCommittedLeaderEpoch = value.committedLeaderEpoch as Loose<number> | undefined;
@@ -448,53 +448,53 @@ function isDefaultOffsetFetchResponseOffsetFetchResponsePartition(value: Loose<O
     (fErrorCode === undefined || (fErrorCode === 0));
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseGroup {
+export interface OffsetFetchResponseGroup {
   /** The group ID. Versions 8+. */
   groupId: string;
   /** The responses per topic. Versions 8+. */
-  topics: OffsetFetchResponseOffsetFetchResponseTopics[];
+  topics: OffsetFetchResponseTopics[];
   /** The group-level error code, or 0 if there was no error. Versions 8+. */
   errorCode: number;
 }
 
-/** A OffsetFetchResponseOffsetFetchResponseGroup with every field at its default. */
-export function defaultOffsetFetchResponseOffsetFetchResponseGroup(): OffsetFetchResponseOffsetFetchResponseGroup {
+/** A OffsetFetchResponseGroup with every field at its default. */
+export function defaultOffsetFetchResponseGroup(): OffsetFetchResponseGroup {
   return { groupId: "", topics: [], errorCode: 0 };
 }
 
-function isDefaultOffsetFetchResponseOffsetFetchResponseGroup(value: Loose<OffsetFetchResponseOffsetFetchResponseGroup>): boolean {
+function isDefaultOffsetFetchResponseGroup(value: Loose<OffsetFetchResponseGroup>): boolean {
   const fGroupId = value.groupId as Loose<string> | undefined;
-  const fTopics = value.topics as Loose<OffsetFetchResponseOffsetFetchResponseTopics[]> | undefined;
+  const fTopics = value.topics as Loose<OffsetFetchResponseTopics[]> | undefined;
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   return (fGroupId === undefined || (fGroupId === "")) &&
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0)) &&
     (fErrorCode === undefined || (fErrorCode === 0));
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseTopics {
+export interface OffsetFetchResponseTopics {
   /** The topic name. Versions 8-9. */
   name: string;
   /** The topic ID. Versions 10+. */
   topicId: string;
   /** The responses per partition. Versions 8+. */
-  partitions: OffsetFetchResponseOffsetFetchResponsePartitions[];
+  partitions: OffsetFetchResponsePartitions[];
 }
 
-/** A OffsetFetchResponseOffsetFetchResponseTopics with every field at its default. */
-export function defaultOffsetFetchResponseOffsetFetchResponseTopics(): OffsetFetchResponseOffsetFetchResponseTopics {
+/** A OffsetFetchResponseTopics with every field at its default. */
+export function defaultOffsetFetchResponseTopics(): OffsetFetchResponseTopics {
   return { name: "", topicId: ZERO_UUID, partitions: [] };
 }
 
-function isDefaultOffsetFetchResponseOffsetFetchResponseTopics(value: Loose<OffsetFetchResponseOffsetFetchResponseTopics>): boolean {
+function isDefaultOffsetFetchResponseTopics(value: Loose<OffsetFetchResponseTopics>): boolean {
   const fName = value.name as Loose<string> | undefined;
   const fTopicId = value.topicId as Loose<string> | undefined;
-  const fPartitions = value.partitions as Loose<OffsetFetchResponseOffsetFetchResponsePartitions[]> | undefined;
+  const fPartitions = value.partitions as Loose<OffsetFetchResponsePartitions[]> | undefined;
   return (fName === undefined || (fName === "")) &&
     (fTopicId === undefined || (fTopicId === ZERO_UUID)) &&
     (fPartitions === undefined || (fPartitions !== null && fPartitions.length === 0));
 }
 
-export interface OffsetFetchResponseOffsetFetchResponsePartitions {
+export interface OffsetFetchResponsePartitions {
   /** The partition index. Versions 8+. */
   partitionIndex: number;
   /** The committed message offset. Versions 8+. */
@@ -507,12 +507,12 @@ export interface OffsetFetchResponseOffsetFetchResponsePartitions {
   errorCode: number;
 }
 
-/** A OffsetFetchResponseOffsetFetchResponsePartitions with every field at its default. */
-export function defaultOffsetFetchResponseOffsetFetchResponsePartitions(): OffsetFetchResponseOffsetFetchResponsePartitions {
+/** A OffsetFetchResponsePartitions with every field at its default. */
+export function defaultOffsetFetchResponsePartitions(): OffsetFetchResponsePartitions {
   return { partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, metadata: "", errorCode: 0 };
 }
 
-function isDefaultOffsetFetchResponseOffsetFetchResponsePartitions(value: Loose<OffsetFetchResponseOffsetFetchResponsePartitions>): boolean {
+function isDefaultOffsetFetchResponsePartitions(value: Loose<OffsetFetchResponsePartitions>): boolean {
   const fPartitionIndex = value.partitionIndex as Loose<number> | undefined;
   const fCommittedOffset = value.committedOffset as Loose<bigint> | undefined;
   const fCommittedLeaderEpoch = value.committedLeaderEpoch as Loose<number> | undefined;
@@ -531,18 +531,18 @@ export function readOffsetFetchResponse(r: Reader, version: number): OffsetFetch
   }
   const flexible = version >= 6;
   let fThrottleTimeMs: number = 0;
-  let fTopics: OffsetFetchResponseOffsetFetchResponseTopic[] = [];
+  let fTopics: OffsetFetchResponseTopic[] = [];
   let fErrorCode: number = 0;
-  let fGroups: OffsetFetchResponseOffsetFetchResponseGroup[] = [];
+  let fGroups: OffsetFetchResponseGroup[] = [];
   if (version >= 3) {
     fThrottleTimeMs = r.int32();
   }
   if (version <= 7) {
     const n0 = r.arrayLength(flexible);
-    const a1: OffsetFetchResponseOffsetFetchResponseTopic[] = [];
+    const a1: OffsetFetchResponseTopic[] = [];
     for (let i2 = 0; i2 < n0; i2++) {
-      let e3: OffsetFetchResponseOffsetFetchResponseTopic;
-      e3 = readOffsetFetchResponseOffsetFetchResponseTopic(r, version);
+      let e3: OffsetFetchResponseTopic;
+      e3 = readOffsetFetchResponseTopic(r, version);
       a1.push(e3);
     }
     fTopics = a1;
@@ -552,10 +552,10 @@ export function readOffsetFetchResponse(r: Reader, version: number): OffsetFetch
   }
   if (version >= 8) {
     const n4 = r.arrayLength(flexible);
-    const a5: OffsetFetchResponseOffsetFetchResponseGroup[] = [];
+    const a5: OffsetFetchResponseGroup[] = [];
     for (let i6 = 0; i6 < n4; i6++) {
-      let e7: OffsetFetchResponseOffsetFetchResponseGroup;
-      e7 = readOffsetFetchResponseOffsetFetchResponseGroup(r, version);
+      let e7: OffsetFetchResponseGroup;
+      e7 = readOffsetFetchResponseGroup(r, version);
       a5.push(e7);
     }
     fGroups = a5;
@@ -577,9 +577,9 @@ export function writeOffsetFetchResponse(w: Writer, version: number, value: Loos
   }
   const flexible = version >= 6;
   const fThrottleTimeMs = (value.throttleTimeMs === undefined ? 0 : value.throttleTimeMs) as Loose<number>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetFetchResponseOffsetFetchResponseTopic[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetFetchResponseTopic[]>;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;
-  const fGroups = (value.groups === undefined ? [] : value.groups) as Loose<OffsetFetchResponseOffsetFetchResponseGroup[]>;
+  const fGroups = (value.groups === undefined ? [] : value.groups) as Loose<OffsetFetchResponseGroup[]>;
   if (version >= 3) {
     w.int32(fThrottleTimeMs);
   }
@@ -589,7 +589,7 @@ export function writeOffsetFetchResponse(w: Writer, version: number, value: Loos
     if (fTopics !== null) {
       for (const e8 of fTopics) {
         if (e8 === null) throw nullInVersion('Topics', version);
-        writeOffsetFetchResponseOffsetFetchResponseTopic(w, version, e8);
+        writeOffsetFetchResponseTopic(w, version, e8);
       }
     }
   }
@@ -602,7 +602,7 @@ export function writeOffsetFetchResponse(w: Writer, version: number, value: Loos
     if (fGroups !== null) {
       for (const e9 of fGroups) {
         if (e9 === null) throw nullInVersion('Groups', version);
-        writeOffsetFetchResponseOffsetFetchResponseGroup(w, version, e9);
+        writeOffsetFetchResponseGroup(w, version, e9);
       }
     }
   }
@@ -611,19 +611,19 @@ export function writeOffsetFetchResponse(w: Writer, version: number, value: Loos
   }
 }
 
-function readOffsetFetchResponseOffsetFetchResponseTopic(r: Reader, version: number): OffsetFetchResponseOffsetFetchResponseTopic {
+function readOffsetFetchResponseTopic(r: Reader, version: number): OffsetFetchResponseTopic {
   const flexible = version >= 6;
   let fName: string = "";
-  let fPartitions: OffsetFetchResponseOffsetFetchResponsePartition[] = [];
+  let fPartitions: OffsetFetchResponsePartition[] = [];
   if (version <= 7) {
     fName = r.string(flexible);
   }
   if (version <= 7) {
     const n10 = r.arrayLength(flexible);
-    const a11: OffsetFetchResponseOffsetFetchResponsePartition[] = [];
+    const a11: OffsetFetchResponsePartition[] = [];
     for (let i12 = 0; i12 < n10; i12++) {
-      let e13: OffsetFetchResponseOffsetFetchResponsePartition;
-      e13 = readOffsetFetchResponseOffsetFetchResponsePartition(r, version);
+      let e13: OffsetFetchResponsePartition;
+      e13 = readOffsetFetchResponsePartition(r, version);
       a11.push(e13);
     }
     fPartitions = a11;
@@ -639,10 +639,10 @@ function readOffsetFetchResponseOffsetFetchResponseTopic(r: Reader, version: num
   return { name: fName, partitions: fPartitions };
 }
 
-function writeOffsetFetchResponseOffsetFetchResponseTopic(w: Writer, version: number, value: Loose<OffsetFetchResponseOffsetFetchResponseTopic>): void {
+function writeOffsetFetchResponseTopic(w: Writer, version: number, value: Loose<OffsetFetchResponseTopic>): void {
   const flexible = version >= 6;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string>;
-  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<OffsetFetchResponseOffsetFetchResponsePartition[]>;
+  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<OffsetFetchResponsePartition[]>;
   if (!(version <= 7) && !(fName === "")) throw notInVersion('OffsetFetchResponse', 'Name', version);
   if (version <= 7) {
     w.string(fName, flexible);
@@ -653,7 +653,7 @@ function writeOffsetFetchResponseOffsetFetchResponseTopic(w: Writer, version: nu
     if (fPartitions !== null) {
       for (const e14 of fPartitions) {
         if (e14 === null) throw nullInVersion('Partitions', version);
-        writeOffsetFetchResponseOffsetFetchResponsePartition(w, version, e14);
+        writeOffsetFetchResponsePartition(w, version, e14);
       }
     }
   }
@@ -662,7 +662,7 @@ function writeOffsetFetchResponseOffsetFetchResponseTopic(w: Writer, version: nu
   }
 }
 
-function readOffsetFetchResponseOffsetFetchResponsePartition(r: Reader, version: number): OffsetFetchResponseOffsetFetchResponsePartition {
+function readOffsetFetchResponsePartition(r: Reader, version: number): OffsetFetchResponsePartition {
   const flexible = version >= 6;
   let fPartitionIndex: number = 0;
   let fCommittedOffset: bigint = 0n;
@@ -695,7 +695,7 @@ function readOffsetFetchResponseOffsetFetchResponsePartition(r: Reader, version:
   return { partitionIndex: fPartitionIndex, committedOffset: fCommittedOffset, committedLeaderEpoch: fCommittedLeaderEpoch, metadata: fMetadata, errorCode: fErrorCode };
 }
 
-function writeOffsetFetchResponseOffsetFetchResponsePartition(w: Writer, version: number, value: Loose<OffsetFetchResponseOffsetFetchResponsePartition>): void {
+function writeOffsetFetchResponsePartition(w: Writer, version: number, value: Loose<OffsetFetchResponsePartition>): void {
   const flexible = version >= 6;
   const fPartitionIndex = (value.partitionIndex === undefined ? 0 : value.partitionIndex) as Loose<number>;
   const fCommittedOffset = (value.committedOffset === undefined ? 0n : value.committedOffset) as Loose<bigint>;
@@ -726,20 +726,20 @@ function writeOffsetFetchResponseOffsetFetchResponsePartition(w: Writer, version
   }
 }
 
-function readOffsetFetchResponseOffsetFetchResponseGroup(r: Reader, version: number): OffsetFetchResponseOffsetFetchResponseGroup {
+function readOffsetFetchResponseGroup(r: Reader, version: number): OffsetFetchResponseGroup {
   const flexible = version >= 6;
   let fGroupId: string = "";
-  let fTopics: OffsetFetchResponseOffsetFetchResponseTopics[] = [];
+  let fTopics: OffsetFetchResponseTopics[] = [];
   let fErrorCode: number = 0;
   if (version >= 8) {
     fGroupId = r.string(flexible);
   }
   if (version >= 8) {
     const n15 = r.arrayLength(flexible);
-    const a16: OffsetFetchResponseOffsetFetchResponseTopics[] = [];
+    const a16: OffsetFetchResponseTopics[] = [];
     for (let i17 = 0; i17 < n15; i17++) {
-      let e18: OffsetFetchResponseOffsetFetchResponseTopics;
-      e18 = readOffsetFetchResponseOffsetFetchResponseTopics(r, version);
+      let e18: OffsetFetchResponseTopics;
+      e18 = readOffsetFetchResponseTopics(r, version);
       a16.push(e18);
     }
     fTopics = a16;
@@ -758,10 +758,10 @@ function readOffsetFetchResponseOffsetFetchResponseGroup(r: Reader, version: num
   return { groupId: fGroupId, topics: fTopics, errorCode: fErrorCode };
 }
 
-function writeOffsetFetchResponseOffsetFetchResponseGroup(w: Writer, version: number, value: Loose<OffsetFetchResponseOffsetFetchResponseGroup>): void {
+function writeOffsetFetchResponseGroup(w: Writer, version: number, value: Loose<OffsetFetchResponseGroup>): void {
   const flexible = version >= 6;
   const fGroupId = (value.groupId === undefined ? "" : value.groupId) as Loose<string>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetFetchResponseOffsetFetchResponseTopics[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<OffsetFetchResponseTopics[]>;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;
   if (!(version >= 8) && !(fGroupId === "")) throw notInVersion('OffsetFetchResponse', 'GroupId', version);
   if (version >= 8) {
@@ -773,7 +773,7 @@ function writeOffsetFetchResponseOffsetFetchResponseGroup(w: Writer, version: nu
     if (fTopics !== null) {
       for (const e19 of fTopics) {
         if (e19 === null) throw nullInVersion('Topics', version);
-        writeOffsetFetchResponseOffsetFetchResponseTopics(w, version, e19);
+        writeOffsetFetchResponseTopics(w, version, e19);
       }
     }
   }
@@ -786,11 +786,11 @@ function writeOffsetFetchResponseOffsetFetchResponseGroup(w: Writer, version: nu
   }
 }
 
-function readOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, version: number): OffsetFetchResponseOffsetFetchResponseTopics {
+function readOffsetFetchResponseTopics(r: Reader, version: number): OffsetFetchResponseTopics {
   const flexible = version >= 6;
   let fName: string = "";
   let fTopicId: string = ZERO_UUID;
-  let fPartitions: OffsetFetchResponseOffsetFetchResponsePartitions[] = [];
+  let fPartitions: OffsetFetchResponsePartitions[] = [];
   if (version >= 8 && version <= 9) {
     fName = r.string(flexible);
   }
@@ -799,10 +799,10 @@ function readOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, version: nu
   }
   if (version >= 8) {
     const n20 = r.arrayLength(flexible);
-    const a21: OffsetFetchResponseOffsetFetchResponsePartitions[] = [];
+    const a21: OffsetFetchResponsePartitions[] = [];
     for (let i22 = 0; i22 < n20; i22++) {
-      let e23: OffsetFetchResponseOffsetFetchResponsePartitions;
-      e23 = readOffsetFetchResponseOffsetFetchResponsePartitions(r, version);
+      let e23: OffsetFetchResponsePartitions;
+      e23 = readOffsetFetchResponsePartitions(r, version);
       a21.push(e23);
     }
     fPartitions = a21;
@@ -818,11 +818,11 @@ function readOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, version: nu
   return { name: fName, topicId: fTopicId, partitions: fPartitions };
 }
 
-function writeOffsetFetchResponseOffsetFetchResponseTopics(w: Writer, version: number, value: Loose<OffsetFetchResponseOffsetFetchResponseTopics>): void {
+function writeOffsetFetchResponseTopics(w: Writer, version: number, value: Loose<OffsetFetchResponseTopics>): void {
   const flexible = version >= 6;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string>;
   const fTopicId = (value.topicId === undefined ? ZERO_UUID : value.topicId) as Loose<string>;
-  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<OffsetFetchResponseOffsetFetchResponsePartitions[]>;
+  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<OffsetFetchResponsePartitions[]>;
   if (version >= 8 && version <= 9) {
     w.string(fName, flexible);
   }
@@ -835,7 +835,7 @@ function writeOffsetFetchResponseOffsetFetchResponseTopics(w: Writer, version: n
     if (fPartitions !== null) {
       for (const e24 of fPartitions) {
         if (e24 === null) throw nullInVersion('Partitions', version);
-        writeOffsetFetchResponseOffsetFetchResponsePartitions(w, version, e24);
+        writeOffsetFetchResponsePartitions(w, version, e24);
       }
     }
   }
@@ -844,7 +844,7 @@ function writeOffsetFetchResponseOffsetFetchResponseTopics(w: Writer, version: n
   }
 }
 
-function readOffsetFetchResponseOffsetFetchResponsePartitions(r: Reader, version: number): OffsetFetchResponseOffsetFetchResponsePartitions {
+function readOffsetFetchResponsePartitions(r: Reader, version: number): OffsetFetchResponsePartitions {
   const flexible = version >= 6;
   let fPartitionIndex: number = 0;
   let fCommittedOffset: bigint = 0n;
@@ -877,7 +877,7 @@ function readOffsetFetchResponseOffsetFetchResponsePartitions(r: Reader, version
   return { partitionIndex: fPartitionIndex, committedOffset: fCommittedOffset, committedLeaderEpoch: fCommittedLeaderEpoch, metadata: fMetadata, errorCode: fErrorCode };
 }
 
-function writeOffsetFetchResponseOffsetFetchResponsePartitions(w: Writer, version: number, value: Loose<OffsetFetchResponseOffsetFetchResponsePartitions>): void {
+function writeOffsetFetchResponsePartitions(w: Writer, version: number, value: Loose<OffsetFetchResponsePartitions>): void {
   const flexible = version >= 6;
   const fPartitionIndex = (value.partitionIndex === undefined ? 0 : value.partitionIndex) as Loose<number>;
   const fCommittedOffset = (value.committedOffset === undefined ? 0n : value.committedOffset) as Loose<bigint>;

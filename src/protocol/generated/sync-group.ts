@@ -19,7 +19,7 @@ export interface SyncGroupRequest {
   /** The group protocol name. Versions 5+. */
   protocolName: string | null;
   /** Each assignment. Versions 0+. */
-  assignments: SyncGroupRequestSyncGroupRequestAssignment[];
+  assignments: SyncGroupRequestAssignment[];
 }
 
 /** A SyncGroupRequest with every field at its default. */
@@ -34,7 +34,7 @@ function isDefaultSyncGroupRequest(value: Loose<SyncGroupRequest>): boolean {
   const fGroupInstanceId = value.groupInstanceId as Loose<string | null> | undefined;
   const fProtocolType = value.protocolType as Loose<string | null> | undefined;
   const fProtocolName = value.protocolName as Loose<string | null> | undefined;
-  const fAssignments = value.assignments as Loose<SyncGroupRequestSyncGroupRequestAssignment[]> | undefined;
+  const fAssignments = value.assignments as Loose<SyncGroupRequestAssignment[]> | undefined;
   return (fGroupId === undefined || (fGroupId === "")) &&
     (fGenerationId === undefined || (fGenerationId === 0)) &&
     (fMemberId === undefined || (fMemberId === "")) &&
@@ -44,19 +44,19 @@ function isDefaultSyncGroupRequest(value: Loose<SyncGroupRequest>): boolean {
     (fAssignments === undefined || (fAssignments !== null && fAssignments.length === 0));
 }
 
-export interface SyncGroupRequestSyncGroupRequestAssignment {
+export interface SyncGroupRequestAssignment {
   /** The ID of the member to assign. Versions 0+. */
   memberId: string;
   /** The member assignment. Versions 0+. */
   assignment: Buffer;
 }
 
-/** A SyncGroupRequestSyncGroupRequestAssignment with every field at its default. */
-export function defaultSyncGroupRequestSyncGroupRequestAssignment(): SyncGroupRequestSyncGroupRequestAssignment {
+/** A SyncGroupRequestAssignment with every field at its default. */
+export function defaultSyncGroupRequestAssignment(): SyncGroupRequestAssignment {
   return { memberId: "", assignment: EMPTY_BYTES };
 }
 
-function isDefaultSyncGroupRequestSyncGroupRequestAssignment(value: Loose<SyncGroupRequestSyncGroupRequestAssignment>): boolean {
+function isDefaultSyncGroupRequestAssignment(value: Loose<SyncGroupRequestAssignment>): boolean {
   const fMemberId = value.memberId as Loose<string> | undefined;
   const fAssignment = value.assignment as Loose<Buffer> | undefined;
   return (fMemberId === undefined || (fMemberId === "")) &&
@@ -74,7 +74,7 @@ export function readSyncGroupRequest(r: Reader, version: number): SyncGroupReque
   let fGroupInstanceId: string | null = null;
   let fProtocolType: string | null = null;
   let fProtocolName: string | null = null;
-  let fAssignments: SyncGroupRequestSyncGroupRequestAssignment[] = [];
+  let fAssignments: SyncGroupRequestAssignment[] = [];
   fGroupId = r.string(flexible);
   fGenerationId = r.int32();
   fMemberId = r.string(flexible);
@@ -88,10 +88,10 @@ export function readSyncGroupRequest(r: Reader, version: number): SyncGroupReque
     fProtocolName = (version >= 5 ? r.nullableString(flexible) : r.string(flexible));
   }
   const n0 = r.arrayLength(flexible);
-  const a1: SyncGroupRequestSyncGroupRequestAssignment[] = [];
+  const a1: SyncGroupRequestAssignment[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: SyncGroupRequestSyncGroupRequestAssignment;
-    e3 = readSyncGroupRequestSyncGroupRequestAssignment(r, version);
+    let e3: SyncGroupRequestAssignment;
+    e3 = readSyncGroupRequestAssignment(r, version);
     a1.push(e3);
   }
   fAssignments = a1;
@@ -117,7 +117,7 @@ export function writeSyncGroupRequest(w: Writer, version: number, value: Loose<S
   const fGroupInstanceId = (value.groupInstanceId === undefined ? null : value.groupInstanceId) as Loose<string | null>;
   const fProtocolType = (value.protocolType === undefined ? null : value.protocolType) as Loose<string | null>;
   const fProtocolName = (value.protocolName === undefined ? null : value.protocolName) as Loose<string | null>;
-  const fAssignments = (value.assignments === undefined ? [] : value.assignments) as Loose<SyncGroupRequestSyncGroupRequestAssignment[]>;
+  const fAssignments = (value.assignments === undefined ? [] : value.assignments) as Loose<SyncGroupRequestAssignment[]>;
   w.string(fGroupId, flexible);
   w.int32(fGenerationId);
   w.string(fMemberId, flexible);
@@ -135,7 +135,7 @@ export function writeSyncGroupRequest(w: Writer, version: number, value: Loose<S
   if (fAssignments !== null) {
     for (const e4 of fAssignments) {
       if (e4 === null) throw nullInVersion('Assignments', version);
-      writeSyncGroupRequestSyncGroupRequestAssignment(w, version, e4);
+      writeSyncGroupRequestAssignment(w, version, e4);
     }
   }
   if (flexible) {
@@ -143,7 +143,7 @@ export function writeSyncGroupRequest(w: Writer, version: number, value: Loose<S
   }
 }
 
-function readSyncGroupRequestSyncGroupRequestAssignment(r: Reader, version: number): SyncGroupRequestSyncGroupRequestAssignment {
+function readSyncGroupRequestAssignment(r: Reader, version: number): SyncGroupRequestAssignment {
   const flexible = version >= 4;
   let fMemberId: string = "";
   let fAssignment: Buffer = EMPTY_BYTES;
@@ -160,7 +160,7 @@ function readSyncGroupRequestSyncGroupRequestAssignment(r: Reader, version: numb
   return { memberId: fMemberId, assignment: fAssignment };
 }
 
-function writeSyncGroupRequestSyncGroupRequestAssignment(w: Writer, version: number, value: Loose<SyncGroupRequestSyncGroupRequestAssignment>): void {
+function writeSyncGroupRequestAssignment(w: Writer, version: number, value: Loose<SyncGroupRequestAssignment>): void {
   const flexible = version >= 4;
   const fMemberId = (value.memberId === undefined ? "" : value.memberId) as Loose<string>;
   const fAssignment = (value.assignment === undefined ? EMPTY_BYTES : value.assignment) as Loose<Buffer>;

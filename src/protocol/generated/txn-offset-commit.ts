@@ -21,7 +21,7 @@ export interface TxnOffsetCommitRequest {
   /** The unique identifier of the consumer instance provided by end user. Versions 3+. */
   groupInstanceId: string | null;
   /** Each topic that we want to commit offsets for. Versions 0+. */
-  topics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[];
+  topics: TxnOffsetCommitRequestTopic[];
 }
 
 /** A TxnOffsetCommitRequest with every field at its default. */
@@ -37,7 +37,7 @@ function isDefaultTxnOffsetCommitRequest(value: Loose<TxnOffsetCommitRequest>): 
   const fGenerationId = value.generationId as Loose<number> | undefined;
   const fMemberId = value.memberId as Loose<string> | undefined;
   const fGroupInstanceId = value.groupInstanceId as Loose<string | null> | undefined;
-  const fTopics = value.topics as Loose<TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[]> | undefined;
+  const fTopics = value.topics as Loose<TxnOffsetCommitRequestTopic[]> | undefined;
   return (fTransactionalId === undefined || (fTransactionalId === "")) &&
     (fGroupId === undefined || (fGroupId === "")) &&
     (fProducerId === undefined || (fProducerId === 0n)) &&
@@ -48,26 +48,26 @@ function isDefaultTxnOffsetCommitRequest(value: Loose<TxnOffsetCommitRequest>): 
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0));
 }
 
-export interface TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
+export interface TxnOffsetCommitRequestTopic {
   /** The topic name. Versions 0+. */
   name: string;
   /** The partitions inside the topic that we want to commit offsets for. Versions 0+. */
-  partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[];
+  partitions: TxnOffsetCommitRequestPartition[];
 }
 
-/** A TxnOffsetCommitRequestTxnOffsetCommitRequestTopic with every field at its default. */
-export function defaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
+/** A TxnOffsetCommitRequestTopic with every field at its default. */
+export function defaultTxnOffsetCommitRequestTopic(): TxnOffsetCommitRequestTopic {
   return { name: "", partitions: [] };
 }
 
-function isDefaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(value: Loose<TxnOffsetCommitRequestTxnOffsetCommitRequestTopic>): boolean {
+function isDefaultTxnOffsetCommitRequestTopic(value: Loose<TxnOffsetCommitRequestTopic>): boolean {
   const fName = value.name as Loose<string> | undefined;
-  const fPartitions = value.partitions as Loose<TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[]> | undefined;
+  const fPartitions = value.partitions as Loose<TxnOffsetCommitRequestPartition[]> | undefined;
   return (fName === undefined || (fName === "")) &&
     (fPartitions === undefined || (fPartitions !== null && fPartitions.length === 0));
 }
 
-export interface TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
+export interface TxnOffsetCommitRequestPartition {
   /** The index of the partition within the topic. Versions 0+. */
   partitionIndex: number;
   /** The message offset to be committed. Versions 0+. */
@@ -78,12 +78,12 @@ export interface TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
   committedMetadata: string | null;
 }
 
-/** A TxnOffsetCommitRequestTxnOffsetCommitRequestPartition with every field at its default. */
-export function defaultTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
+/** A TxnOffsetCommitRequestPartition with every field at its default. */
+export function defaultTxnOffsetCommitRequestPartition(): TxnOffsetCommitRequestPartition {
   return { partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: "" };
 }
 
-function isDefaultTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(value: Loose<TxnOffsetCommitRequestTxnOffsetCommitRequestPartition>): boolean {
+function isDefaultTxnOffsetCommitRequestPartition(value: Loose<TxnOffsetCommitRequestPartition>): boolean {
   const fPartitionIndex = value.partitionIndex as Loose<number> | undefined;
   const fCommittedOffset = value.committedOffset as Loose<bigint> | undefined;
   const fCommittedLeaderEpoch = value.committedLeaderEpoch as Loose<number> | undefined;
@@ -106,7 +106,7 @@ export function readTxnOffsetCommitRequest(r: Reader, version: number): TxnOffse
   let fGenerationId: number = -1;
   let fMemberId: string = "";
   let fGroupInstanceId: string | null = null;
-  let fTopics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[] = [];
+  let fTopics: TxnOffsetCommitRequestTopic[] = [];
   fTransactionalId = r.string(flexible);
   fGroupId = r.string(flexible);
   fProducerId = r.int64();
@@ -121,10 +121,10 @@ export function readTxnOffsetCommitRequest(r: Reader, version: number): TxnOffse
     fGroupInstanceId = (version >= 3 ? r.nullableString(flexible) : r.string(flexible));
   }
   const n0 = r.arrayLength(flexible);
-  const a1: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[] = [];
+  const a1: TxnOffsetCommitRequestTopic[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic;
-    e3 = readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r, version);
+    let e3: TxnOffsetCommitRequestTopic;
+    e3 = readTxnOffsetCommitRequestTopic(r, version);
     a1.push(e3);
   }
   fTopics = a1;
@@ -151,7 +151,7 @@ export function writeTxnOffsetCommitRequest(w: Writer, version: number, value: L
   const fGenerationId = (value.generationId === undefined ? -1 : value.generationId) as Loose<number>;
   const fMemberId = (value.memberId === undefined ? "" : value.memberId) as Loose<string>;
   const fGroupInstanceId = (value.groupInstanceId === undefined ? null : value.groupInstanceId) as Loose<string | null>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<TxnOffsetCommitRequestTopic[]>;
   w.string(fTransactionalId, flexible);
   w.string(fGroupId, flexible);
   w.int64(fProducerId);
@@ -172,7 +172,7 @@ export function writeTxnOffsetCommitRequest(w: Writer, version: number, value: L
   if (fTopics !== null) {
     for (const e4 of fTopics) {
       if (e4 === null) throw nullInVersion('Topics', version);
-      writeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w, version, e4);
+      writeTxnOffsetCommitRequestTopic(w, version, e4);
     }
   }
   if (flexible) {
@@ -180,16 +180,16 @@ export function writeTxnOffsetCommitRequest(w: Writer, version: number, value: L
   }
 }
 
-function readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reader, version: number): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
+function readTxnOffsetCommitRequestTopic(r: Reader, version: number): TxnOffsetCommitRequestTopic {
   const flexible = version >= 3;
   let fName: string = "";
-  let fPartitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[] = [];
+  let fPartitions: TxnOffsetCommitRequestPartition[] = [];
   fName = r.string(flexible);
   const n5 = r.arrayLength(flexible);
-  const a6: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[] = [];
+  const a6: TxnOffsetCommitRequestPartition[] = [];
   for (let i7 = 0; i7 < n5; i7++) {
-    let e8: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition;
-    e8 = readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r, version);
+    let e8: TxnOffsetCommitRequestPartition;
+    e8 = readTxnOffsetCommitRequestPartition(r, version);
     a6.push(e8);
   }
   fPartitions = a6;
@@ -204,16 +204,16 @@ function readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reader, versio
   return { name: fName, partitions: fPartitions };
 }
 
-function writeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w: Writer, version: number, value: Loose<TxnOffsetCommitRequestTxnOffsetCommitRequestTopic>): void {
+function writeTxnOffsetCommitRequestTopic(w: Writer, version: number, value: Loose<TxnOffsetCommitRequestTopic>): void {
   const flexible = version >= 3;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string>;
-  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[]>;
+  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<TxnOffsetCommitRequestPartition[]>;
   w.string(fName, flexible);
   w.arrayLength(fPartitions === null ? null : fPartitions.length, flexible);
   if (fPartitions !== null) {
     for (const e9 of fPartitions) {
       if (e9 === null) throw nullInVersion('Partitions', version);
-      writeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w, version, e9);
+      writeTxnOffsetCommitRequestPartition(w, version, e9);
     }
   }
   if (flexible) {
@@ -221,7 +221,7 @@ function writeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w: Writer, versi
   }
 }
 
-function readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r: Reader, version: number): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
+function readTxnOffsetCommitRequestPartition(r: Reader, version: number): TxnOffsetCommitRequestPartition {
   const flexible = version >= 3;
   let fPartitionIndex: number = 0;
   let fCommittedOffset: bigint = 0n;
@@ -244,7 +244,7 @@ function readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r: Reader, ve
   return { partitionIndex: fPartitionIndex, committedOffset: fCommittedOffset, committedLeaderEpoch: fCommittedLeaderEpoch, committedMetadata: fCommittedMetadata };
 }
 
-function writeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w: Writer, version: number, value: Loose<TxnOffsetCommitRequestTxnOffsetCommitRequestPartition>): void {
+function writeTxnOffsetCommitRequestPartition(w: Writer, version: number, value: Loose<TxnOffsetCommitRequestPartition>): void {
   const flexible = version >= 3;
   const fPartitionIndex = (value.partitionIndex === undefined ? 0 : value.partitionIndex) as Loose<number>;
   const fCommittedOffset = (value.committedOffset === undefined ? 0n : value.committedOffset) as Loose<bigint>;
@@ -265,7 +265,7 @@ export interface TxnOffsetCommitResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. Versions 0+. */
   throttleTimeMs: number;
   /** The responses for each topic. Versions 0+. */
-  topics: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[];
+  topics: TxnOffsetCommitResponseTopic[];
 }
 
 /** A TxnOffsetCommitResponse with every field at its default. */
@@ -275,43 +275,43 @@ export function defaultTxnOffsetCommitResponse(): TxnOffsetCommitResponse {
 
 function isDefaultTxnOffsetCommitResponse(value: Loose<TxnOffsetCommitResponse>): boolean {
   const fThrottleTimeMs = value.throttleTimeMs as Loose<number> | undefined;
-  const fTopics = value.topics as Loose<TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[]> | undefined;
+  const fTopics = value.topics as Loose<TxnOffsetCommitResponseTopic[]> | undefined;
   return (fThrottleTimeMs === undefined || (fThrottleTimeMs === 0)) &&
     (fTopics === undefined || (fTopics !== null && fTopics.length === 0));
 }
 
-export interface TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
+export interface TxnOffsetCommitResponseTopic {
   /** The topic name. Versions 0+. */
   name: string;
   /** The responses for each partition in the topic. Versions 0+. */
-  partitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[];
+  partitions: TxnOffsetCommitResponsePartition[];
 }
 
-/** A TxnOffsetCommitResponseTxnOffsetCommitResponseTopic with every field at its default. */
-export function defaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
+/** A TxnOffsetCommitResponseTopic with every field at its default. */
+export function defaultTxnOffsetCommitResponseTopic(): TxnOffsetCommitResponseTopic {
   return { name: "", partitions: [] };
 }
 
-function isDefaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(value: Loose<TxnOffsetCommitResponseTxnOffsetCommitResponseTopic>): boolean {
+function isDefaultTxnOffsetCommitResponseTopic(value: Loose<TxnOffsetCommitResponseTopic>): boolean {
   const fName = value.name as Loose<string> | undefined;
-  const fPartitions = value.partitions as Loose<TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[]> | undefined;
+  const fPartitions = value.partitions as Loose<TxnOffsetCommitResponsePartition[]> | undefined;
   return (fName === undefined || (fName === "")) &&
     (fPartitions === undefined || (fPartitions !== null && fPartitions.length === 0));
 }
 
-export interface TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
+export interface TxnOffsetCommitResponsePartition {
   /** The partition index. Versions 0+. */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. Versions 0+. */
   errorCode: number;
 }
 
-/** A TxnOffsetCommitResponseTxnOffsetCommitResponsePartition with every field at its default. */
-export function defaultTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(): TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
+/** A TxnOffsetCommitResponsePartition with every field at its default. */
+export function defaultTxnOffsetCommitResponsePartition(): TxnOffsetCommitResponsePartition {
   return { partitionIndex: 0, errorCode: 0 };
 }
 
-function isDefaultTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(value: Loose<TxnOffsetCommitResponseTxnOffsetCommitResponsePartition>): boolean {
+function isDefaultTxnOffsetCommitResponsePartition(value: Loose<TxnOffsetCommitResponsePartition>): boolean {
   const fPartitionIndex = value.partitionIndex as Loose<number> | undefined;
   const fErrorCode = value.errorCode as Loose<number> | undefined;
   return (fPartitionIndex === undefined || (fPartitionIndex === 0)) &&
@@ -324,13 +324,13 @@ export function readTxnOffsetCommitResponse(r: Reader, version: number): TxnOffs
   }
   const flexible = version >= 3;
   let fThrottleTimeMs: number = 0;
-  let fTopics: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[] = [];
+  let fTopics: TxnOffsetCommitResponseTopic[] = [];
   fThrottleTimeMs = r.int32();
   const n0 = r.arrayLength(flexible);
-  const a1: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[] = [];
+  const a1: TxnOffsetCommitResponseTopic[] = [];
   for (let i2 = 0; i2 < n0; i2++) {
-    let e3: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic;
-    e3 = readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r, version);
+    let e3: TxnOffsetCommitResponseTopic;
+    e3 = readTxnOffsetCommitResponseTopic(r, version);
     a1.push(e3);
   }
   fTopics = a1;
@@ -351,13 +351,13 @@ export function writeTxnOffsetCommitResponse(w: Writer, version: number, value: 
   }
   const flexible = version >= 3;
   const fThrottleTimeMs = (value.throttleTimeMs === undefined ? 0 : value.throttleTimeMs) as Loose<number>;
-  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[]>;
+  const fTopics = (value.topics === undefined ? [] : value.topics) as Loose<TxnOffsetCommitResponseTopic[]>;
   w.int32(fThrottleTimeMs);
   w.arrayLength(fTopics === null ? null : fTopics.length, flexible);
   if (fTopics !== null) {
     for (const e4 of fTopics) {
       if (e4 === null) throw nullInVersion('Topics', version);
-      writeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w, version, e4);
+      writeTxnOffsetCommitResponseTopic(w, version, e4);
     }
   }
   if (flexible) {
@@ -365,16 +365,16 @@ export function writeTxnOffsetCommitResponse(w: Writer, version: number, value: 
   }
 }
 
-function readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Reader, version: number): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
+function readTxnOffsetCommitResponseTopic(r: Reader, version: number): TxnOffsetCommitResponseTopic {
   const flexible = version >= 3;
   let fName: string = "";
-  let fPartitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[] = [];
+  let fPartitions: TxnOffsetCommitResponsePartition[] = [];
   fName = r.string(flexible);
   const n5 = r.arrayLength(flexible);
-  const a6: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[] = [];
+  const a6: TxnOffsetCommitResponsePartition[] = [];
   for (let i7 = 0; i7 < n5; i7++) {
-    let e8: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition;
-    e8 = readTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(r, version);
+    let e8: TxnOffsetCommitResponsePartition;
+    e8 = readTxnOffsetCommitResponsePartition(r, version);
     a6.push(e8);
   }
   fPartitions = a6;
@@ -389,16 +389,16 @@ function readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Reader, vers
   return { name: fName, partitions: fPartitions };
 }
 
-function writeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w: Writer, version: number, value: Loose<TxnOffsetCommitResponseTxnOffsetCommitResponseTopic>): void {
+function writeTxnOffsetCommitResponseTopic(w: Writer, version: number, value: Loose<TxnOffsetCommitResponseTopic>): void {
   const flexible = version >= 3;
   const fName = (value.name === undefined ? "" : value.name) as Loose<string>;
-  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[]>;
+  const fPartitions = (value.partitions === undefined ? [] : value.partitions) as Loose<TxnOffsetCommitResponsePartition[]>;
   w.string(fName, flexible);
   w.arrayLength(fPartitions === null ? null : fPartitions.length, flexible);
   if (fPartitions !== null) {
     for (const e9 of fPartitions) {
       if (e9 === null) throw nullInVersion('Partitions', version);
-      writeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(w, version, e9);
+      writeTxnOffsetCommitResponsePartition(w, version, e9);
     }
   }
   if (flexible) {
@@ -406,7 +406,7 @@ function writeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w: Writer, ver
   }
 }
 
-function readTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(r: Reader, version: number): TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
+function readTxnOffsetCommitResponsePartition(r: Reader, version: number): TxnOffsetCommitResponsePartition {
   const flexible = version >= 3;
   let fPartitionIndex: number = 0;
   let fErrorCode: number = 0;
@@ -423,7 +423,7 @@ function readTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(r: Reader, 
   return { partitionIndex: fPartitionIndex, errorCode: fErrorCode };
 }
 
-function writeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(w: Writer, version: number, value: Loose<TxnOffsetCommitResponseTxnOffsetCommitResponsePartition>): void {
+function writeTxnOffsetCommitResponsePartition(w: Writer, version: number, value: Loose<TxnOffsetCommitResponsePartition>): void {
   const flexible = version >= 3;
   const fPartitionIndex = (value.partitionIndex === undefined ? 0 : value.partitionIndex) as Loose<number>;
   const fErrorCode = (value.errorCode === undefined ? 0 : value.errorCode) as Loose<number>;
