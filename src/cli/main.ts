@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SdsError } from '../errors.ts';
 import { registerProtocolCommands } from './protocol.ts';
+import { registerBrokerCommands } from './broker.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .version(pkg.version, '-v, --version', 'print the version')
     .showHelpAfterError('(run `sds --help` for usage)')
     .exitOverride();
+  registerBrokerCommands(program);
   registerProtocolCommands(program);
   return program;
 }

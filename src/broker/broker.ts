@@ -1,0 +1,112 @@
+/**
+ * The embedded broker's composition root:
+ *
+ *   const broker = await startBroker({ port: 0 });
+ *   // ... any Kafka client on broker.bootstrap ...
+ *   await broker.stop();
+ *
+ * Without a data directory it uses a temporary one, removed on stop.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_BROKER_CONFIG, type BrokerConfig } from './config.ts';
+import type { BrokerContext } from './context.ts';
+import { lockDataDir } from './data-dir.ts';
+import { buildRegistry } from './handlers/index.ts';
+import { loadOrCreateIdentity } from './metadata/cluster-identity.ts';
+import { TopicStore } from './metadata/topic-store.ts';
+import { Partitions } from './partitions.ts';
+import { Listener } from './server/listener.ts';
+import { silentLogger, type Logger } from '../logging.ts';
+
+export interface BrokerOptions {
+  /** Where logs and metadata live; a temporary directory (removed on stop) if left out. */
+  readonly dataDir?: string;
+  /** Interface to listen on (default 127.0.0.1). */
+  readonly host?: string;
+  /** Port to listen on; 0 (the default) picks a free one. */
+  readonly port?: number;
+  /** Host name given to clients in metadata (default: host, or localhost for 0.0.0.0). */
+  readonly advertisedHost?: string;
+  readonly config?: Partial<BrokerConfig>;
+  readonly logger?: Logger;
+  /** How often retention runs (log.retention.check.interval.ms, default 5 minutes). */
+  readonly retentionCheckIntervalMs?: number;
+}
+
+export interface RunningBroker {
+  readonly host: string;
+  readonly port: number;
+  /** host:port, for a client's bootstrap.servers. */
+  readonly bootstrap: string;
+  readonly dataDir: string;
+  readonly clusterId: string;
+  readonly nodeId: number;
+  /** Stops accepting, closes connections, flushes and closes every log. */
+  stop(): Promise<void>;
+}
+
+const NODE_ID = 1;
+
+export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
+  const logger = options.logger ?? silentLogger();
+  const config: BrokerConfig = { ...DEFAULT_BROKER_CONFIG, ...options.config };
+  const temporary = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'sds-broker-')));
+  const host = options.host ?? '127.0.0.1';
+  const unlock = await lockDataDir(dataDir);
+  let partitions: Partitions | undefined;
+  const listener = new Listener(logger);
+  try {
+    const identity = await loadOrCreateIdentity(dataDir, NODE_ID);
+    const topics = await TopicStore.open(dataDir);
+    partitions = await Partitions.open(dataDir, topics, logger);
+    const port = await listener.listen(host, options.port ?? 0);
+    const advertisedHost = options.advertisedHost ?? (host === '0.0.0.0' || host === '::' ? 'localhost' : host);
+    const context: BrokerContext = {
+      nodeId: identity.nodeId,
+      clusterId: identity.clusterId,
+      advertisedHost,
+      advertisedPort: port,
+      dataDir,
+      topics,
+      config,
+      registry: buildRegistry(),
+      partitions,
+    };
+    listener.attach(context);
+    const openPartitions = partitions;
+    const retention = setInterval(() => {
+      openPartitions.enforceRetention().catch((e: unknown) => logger.error({ err: e }, 'retention failed'));
+    }, options.retentionCheckIntervalMs ?? 300_000);
+    retention.unref();
+    logger.info({ host, port, dataDir, clusterId: identity.clusterId }, 'broker started');
+    let stopping: Promise<void> | undefined;
+    return {
+      host,
+      port,
+      bootstrap: `${advertisedHost}:${port}`,
+      dataDir,
+      clusterId: identity.clusterId,
+      nodeId: identity.nodeId,
+      stop() {
+        stopping ??= (async () => {
+          clearInterval(retention);
+          await listener.close();
+          await openPartitions.close();
+          await unlock();
+          if (temporary) await rm(dataDir, { recursive: true, force: true });
+          logger.info('broker stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (e: unknown) {
+    await listener.close().catch(() => undefined);
+    await partitions?.close().catch(() => undefined);
+    await unlock();
+    if (temporary) await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}

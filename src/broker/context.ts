@@ -1,0 +1,33 @@
+import type { TopicInfo, TopicStore } from './metadata/topic-store.ts';
+import type { PartitionLog } from './log/index.ts';
+import type { BrokerConfig } from './config.ts';
+import type { HandlerRegistry } from './handlers/registry.ts';
+
+/** What every handler may use: the broker's identity, its topics and its settings. */
+export interface BrokerContext {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly advertisedHost: string;
+  readonly advertisedPort: number;
+  readonly dataDir: string;
+  readonly topics: TopicStore;
+  readonly config: BrokerConfig;
+  readonly registry: HandlerRegistry;
+  readonly partitions: PartitionManager;
+}
+
+/** Opens, grows and removes the partition logs of topics. */
+export interface PartitionManager {
+  openTopic(topic: TopicInfo): Promise<void>;
+  addPartitions(topic: TopicInfo, previousCount: number): Promise<void>;
+  deleteTopic(topic: TopicInfo): Promise<void>;
+  /** Applies changed topic configs (retention, segment sizes) to open logs. */
+  updateConfigs(topic: TopicInfo): void;
+  get(topic: string, partition: number): PartitionLog | undefined;
+  /** Resolves when any partition's durable end moves, or after `timeoutMs`. */
+  waitForAppend(timeoutMs: number): Promise<void>;
+  /** Wakes the fetches waiting in waitForAppend. */
+  notifyAppend(): void;
+  /** True once the broker is stopping: long polls answer at once. */
+  isClosing(): boolean;
+}

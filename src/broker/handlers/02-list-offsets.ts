@@ -1,0 +1,73 @@
+/**
+ * ListOffsets: v1-9.
+ * Behaviour: timestamp -1 (latest) answers the high watermark, -2 (earliest) and -4
+ * (earliest local) the log start offset, -3 (max timestamp, v7+) the record with the
+ * largest timestamp, -5 (earliest pending upload, v9+) -1 as there is no tiered storage;
+ * any other timestamp the first offset whose timestamp is at or after it, through the time
+ * index, or offset -1 when there is none. Leader epoch is always 0 (v4+).
+ * Errors: unknown partitions UNKNOWN_TOPIC_OR_PARTITION; a leader epoch newer than ours
+ * UNKNOWN_LEADER_EPOCH; a partition listed twice INVALID_REQUEST.
+ */
+import { defineHandler, type RequestContext } from './types.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import type { ListOffsetsRequestListOffsetsPartition, ListOffsetsResponse, ListOffsetsResponseListOffsetsPartitionResponse } from '../../protocol/generated/list-offsets.ts';
+import type { Loose } from '../../protocol/primitives/loose.ts';
+
+const LATEST = -1n;
+const EARLIEST = -2n;
+const MAX_TIMESTAMP = -3n;
+const EARLIEST_LOCAL = -4n;
+const EARLIEST_PENDING_UPLOAD = -5n;
+
+type Answer = Loose<ListOffsetsResponseListOffsetsPartitionResponse>;
+
+export const listOffsetsHandler = defineHandler({
+  apiKey: 2,
+  minVersion: 1,
+  maxVersion: 9,
+  async handle(request, ctx): Promise<Loose<ListOffsetsResponse>> {
+    const topics = [];
+    for (const t of request.topics) {
+      const seen = new Set<number>();
+      const partitions: Answer[] = [];
+      for (const p of t.partitions) {
+        const duplicate = seen.has(p.partitionIndex);
+        seen.add(p.partitionIndex);
+        partitions.push(duplicate ? answer(p.partitionIndex, ErrorCode.INVALID_REQUEST) : await lookup(t.name, p, ctx));
+      }
+      topics.push({ name: t.name, partitions });
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+});
+
+async function lookup(topic: string, p: ListOffsetsRequestListOffsetsPartition, ctx: RequestContext): Promise<Answer> {
+  const log = ctx.broker.partitions.get(topic, p.partitionIndex);
+  if (!log) return answer(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (p.currentLeaderEpoch > 0) return answer(p.partitionIndex, ErrorCode.UNKNOWN_LEADER_EPOCH);
+  // Leader epoch exists from v4; older versions may only carry its default.
+  const epoch = ctx.version >= 4 ? 0 : -1;
+  const found = (offset: bigint, timestamp = -1n): Answer => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, timestamp, offset, leaderEpoch: epoch });
+  switch (p.timestamp) {
+    case LATEST:
+      return found(log.highWatermark);
+    case EARLIEST:
+    case EARLIEST_LOCAL:
+      return found(log.logStartOffset);
+    case EARLIEST_PENDING_UPLOAD:
+      return { ...found(-1n), leaderEpoch: -1 };
+    case MAX_TIMESTAMP: {
+      const max = await log.maxTimestamp();
+      return max ? found(max.offset, max.timestamp) : { ...found(-1n), leaderEpoch: -1 };
+    }
+    default: {
+      if (p.timestamp < 0n) return answer(p.partitionIndex, ErrorCode.INVALID_REQUEST);
+      const hit = await log.offsetForTimestamp(p.timestamp);
+      return hit ? found(hit.offset, hit.timestamp) : { ...found(-1n), leaderEpoch: -1 };
+    }
+  }
+}
+
+function answer(partitionIndex: number, errorCode: number): Answer {
+  return { partitionIndex, errorCode, timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+}

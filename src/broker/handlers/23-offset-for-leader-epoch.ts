@@ -1,0 +1,33 @@
+/**
+ * OffsetForLeaderEpoch: v2-4.
+ * Behaviour: this broker has only ever had leader epoch 0 (as its metadata and batches
+ * say), so epoch 0 ends at the log's durable end; a later epoch is unknown (-1, -1).
+ * Consumers use this to validate their position after a leader change; with one epoch
+ * their position is always valid.
+ * Errors: unknown partitions UNKNOWN_TOPIC_OR_PARTITION; a current leader epoch newer than
+ * ours UNKNOWN_LEADER_EPOCH.
+ */
+import { defineHandler } from './types.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import type { OffsetForLeaderEpochResponse } from '../../protocol/generated/offset-for-leader-epoch.ts';
+import type { Loose } from '../../protocol/primitives/loose.ts';
+
+export const offsetForLeaderEpochHandler = defineHandler({
+  apiKey: 23,
+  minVersion: 2,
+  maxVersion: 4,
+  handle(request, ctx): Loose<OffsetForLeaderEpochResponse> {
+    const topics = request.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => {
+        const log = ctx.broker.partitions.get(t.topic, p.partition);
+        const base = { partition: p.partition, leaderEpoch: -1, endOffset: -1n };
+        if (!log) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (p.currentLeaderEpoch > 0) return { ...base, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH };
+        if (p.leaderEpoch > 0) return { ...base, errorCode: ErrorCode.NONE };
+        return { partition: p.partition, errorCode: ErrorCode.NONE, leaderEpoch: 0, endOffset: log.highWatermark };
+      }),
+    }));
+    return { throttleTimeMs: 0, topics };
+  },
+});

@@ -1,0 +1,36 @@
+import { HandlerRegistry } from './registry.ts';
+import { apiVersionsHandler } from './18-api-versions.ts';
+import { metadataHandler } from './03-metadata.ts';
+import { createTopicsHandler } from './19-create-topics.ts';
+import { deleteTopicsHandler } from './20-delete-topics.ts';
+import { createPartitionsHandler } from './37-create-partitions.ts';
+import { describeConfigsHandler } from './32-describe-configs.ts';
+import { alterConfigsHandler } from './33-alter-configs.ts';
+import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.ts';
+import { describeClusterHandler } from './60-describe-cluster.ts';
+import { produceHandler } from './00-produce.ts';
+import { fetchHandler } from './01-fetch.ts';
+import { listOffsetsHandler } from './02-list-offsets.ts';
+import { deleteRecordsHandler } from './21-delete-records.ts';
+import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.ts';
+import { describeLogDirsHandler } from './35-describe-log-dirs.ts';
+
+/** Every API the embedded broker serves; ApiVersions advertises exactly these. */
+export function buildRegistry(): HandlerRegistry {
+  return new HandlerRegistry()
+    .register(produceHandler)
+    .register(fetchHandler)
+    .register(listOffsetsHandler)
+    .register(metadataHandler)
+    .register(apiVersionsHandler)
+    .register(createTopicsHandler)
+    .register(deleteTopicsHandler)
+    .register(deleteRecordsHandler)
+    .register(offsetForLeaderEpochHandler)
+    .register(describeConfigsHandler)
+    .register(alterConfigsHandler)
+    .register(describeLogDirsHandler)
+    .register(createPartitionsHandler)
+    .register(incrementalAlterConfigsHandler)
+    .register(describeClusterHandler);
+}

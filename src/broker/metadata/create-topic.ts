@@ -1,0 +1,82 @@
+import type { BrokerContext } from '../context.ts';
+import type { TopicInfo } from './topic-store.ts';
+import { TOPIC_CONFIGS, checkTopicConfig } from './topic-configs.ts';
+import { topicNameProblem } from './topic-names.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+
+/** Why a topic cannot be created: a Kafka error code and Kafka's message. */
+export interface TopicProblem {
+  readonly errorCode: number;
+  readonly message: string;
+}
+
+/** Checks a creation request against Kafka's rules; undefined when it may go ahead. */
+export function checkNewTopic(
+  broker: BrokerContext,
+  name: string,
+  partitions: number,
+  replicationFactor: number,
+  configs: ReadonlyArray<{ name: string; value: string | null }>,
+): TopicProblem | undefined {
+  const nameProblem = topicNameProblem(name);
+  if (nameProblem) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, message: nameProblem };
+  if (broker.topics.get(name)) return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, message: `Topic '${name}' already exists.` };
+  const collision = collidingTopic(broker, name);
+  if (collision) {
+    return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, message: `Topic '${name}' collides with existing topic: ${collision}` };
+  }
+  if (partitions <= 0) {
+    return { errorCode: ErrorCode.INVALID_PARTITIONS, message: 'Number of partitions was set to an invalid non-positive value.' };
+  }
+  if (replicationFactor <= 0) {
+    return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, message: 'Replication factor must be larger than 0, or -1 to use the default value.' };
+  }
+  if (replicationFactor > 1) {
+    return {
+      errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
+      message: `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only 1 broker(s) are registered.`,
+    };
+  }
+  for (const c of configs) {
+    const problem = checkTopicConfig(c.name, c.value);
+    if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, message: problem };
+  }
+  return undefined;
+}
+
+/** Kafka refuses names that differ only by '.' versus '_' (they clash in metric names). */
+function collidingTopic(broker: BrokerContext, name: string): string | undefined {
+  const key = name.replace(/\./g, '_');
+  return broker.topics.list().find((t) => t.name !== name && t.name.replace(/\./g, '_') === key)?.name;
+}
+
+/** Creates a checked topic: stores it, then opens its partitions. */
+export async function createTopic(broker: BrokerContext, name: string, partitions: number, configs: Record<string, string>): Promise<TopicInfo> {
+  const topic = await broker.topics.create(name, partitions, configs);
+  await broker.partitions.openTopic(topic);
+  return topic;
+}
+
+/** Every topic config with its effective value and source, as CreateTopics v5+ reports it. */
+export function describeTopicConfigs(overrides: Readonly<Record<string, string>>) {
+  return TOPIC_CONFIGS.map((def) => {
+    const override = overrides[def.name];
+    return {
+      name: def.name,
+      value: override ?? def.default,
+      readOnly: false,
+      configSource: override === undefined ? CONFIG_SOURCE.DEFAULT_CONFIG : CONFIG_SOURCE.TOPIC_CONFIG,
+      isSensitive: false,
+    };
+  });
+}
+
+/** DescribeConfigs' ConfigSource values. */
+export const CONFIG_SOURCE = {
+  UNKNOWN: 0,
+  TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+} as const;

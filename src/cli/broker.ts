@@ -1,0 +1,65 @@
+/**
+ * `sds broker start`: runs the embedded broker in the foreground until SIGINT or SIGTERM.
+ * `sds up`: starts the local solution (for now, the broker) with project-local defaults.
+ */
+import type { Command } from 'commander';
+import { startBroker, type RunningBroker } from '../broker/broker.ts';
+import { createLogger } from '../logging.ts';
+import { parseLogLevel, parsePort } from './options.ts';
+
+interface BrokerFlags {
+  dataDir: string;
+  port: number;
+  host: string;
+  advertisedHost?: string;
+  autoCreateTopics?: boolean;
+  logLevel: string;
+}
+
+const DEFAULT_DATA_DIR = '.sds/broker';
+
+function addBrokerOptions(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'where topics and logs are kept', DEFAULT_DATA_DIR)
+    .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 9092)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--advertised-host <host>', 'host name given to clients (default: --host)')
+    .option('--auto-create-topics', 'create unknown topics when a client asks for them (off, as on Amazon MSK)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', parseLogLevel, 'warn');
+}
+
+async function runBroker(flags: BrokerFlags): Promise<void> {
+  const logger = createLogger('sds-broker', flags.logLevel);
+  const broker = await startBroker({
+    dataDir: flags.dataDir,
+    port: flags.port,
+    host: flags.host,
+    ...(flags.advertisedHost === undefined ? {} : { advertisedHost: flags.advertisedHost }),
+    config: { autoCreateTopics: flags.autoCreateTopics === true },
+    logger,
+  });
+  process.stdout.write(`Kafka broker ready: ${broker.bootstrap} (data in ${broker.dataDir}, cluster ${broker.clusterId})\n`);
+  await untilSignal(broker);
+}
+
+/** Waits for SIGINT/SIGTERM, then stops the broker cleanly (flushing every log). */
+function untilSignal(broker: RunningBroker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = (signal: string): void => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      process.stdout.write(`${signal}: stopping the broker\n`);
+      broker.stop().then(resolve, reject);
+    };
+    const onInt = (): void => stop('SIGINT');
+    const onTerm = (): void => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}
+
+export function registerBrokerCommands(program: Command): void {
+  const broker = program.command('broker').description('the embedded Kafka-compatible broker');
+  addBrokerOptions(broker.command('start').description('run the broker in the foreground until Ctrl-C')).action(runBroker);
+  addBrokerOptions(program.command('up').description('run the local solution (today: the embedded broker) until Ctrl-C')).action(runBroker);
+}
