@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- codec] [-- --rounds N] [-- --no-write]
  *
- * Runs the benchmarks (only `codec` exists so far), prints the results and writes them into
+ * Runs the benchmarks (`codec`, `broker`), prints the results and writes them into
  * docs/benchmarks.md between the suite's markers. Never part of `npm test`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { cpus, totalmem, platform, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCodecBenchmarks, type CodecResult } from './codec.ts';
 import { megabytesPerSecond } from './measure.ts';
+import { runBrokerBenchmarks, type BrokerBenchResult, type ProducerRun } from './broker.ts';
 
 const DOC = new URL('../docs/benchmarks.md', import.meta.url);
 
@@ -30,6 +31,31 @@ function codecTable(results: CodecResult[]): string {
   return ['| operation | size | median time | throughput | ratio to Buffer.copy |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+function brokerTable(result: BrokerBenchResult): string {
+  const medianOf = (runs: ProducerRun[], key: keyof ProducerRun): number => median(runs.map((r) => r[key]));
+  const reference = (partitions: number) => result.servers.find((s) => s.server === 'Apache Kafka 4.1.1' && s.partitions === partitions);
+  const rows = result.servers.map((s) => {
+    const ref = reference(s.partitions);
+    const ratio = ref ? medianOf(s.runs, 'recordsPerSec') / medianOf(ref.runs, 'recordsPerSec') : NaN;
+    return `| ${s.server} | ${s.partitions} | ${medianOf(s.runs, 'recordsPerSec').toFixed(0)} | ${medianOf(s.runs, 'mbPerSec').toFixed(1)} | ${medianOf(s.runs, 'p50')} / ${medianOf(s.runs, 'p99')} ms | ${ratio.toFixed(2)}x | ${s.rssIdleMb.toFixed(0)} / ${s.rssLoadedMb.toFixed(0)} MB |`;
+  });
+  return [
+    `Raw disk, sequential 1 MiB writes each followed by fdatasync: **${result.diskMbPerSec.toFixed(0)} MB/s**.`,
+    `Embedded broker start-up, in-process, empty data directory (5 runs): median **${median(result.embeddedStartMs).toFixed(1)} ms** (${result.embeddedStartMs.map((m) => m.toFixed(1)).join(', ')}).`,
+    '',
+    `ProducerPerformance: ${result.records} records of 1 KiB, acks=all, unlimited rate; median of the runs.`,
+    '',
+    '| server | partitions | records/s | MB/s | latency p50 / p99 | ratio to Apache Kafka (default) | RSS idle / after load |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
 function replaceSection(doc: string, suite: string, body: string): string {
   const begin = `<!-- ${suite}:begin -->`;
   const end = `<!-- ${suite}:end -->`;
@@ -42,20 +68,32 @@ function replaceSection(doc: string, suite: string, body: string): string {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { rounds: { type: 'string', default: '7' }, 'no-write': { type: 'boolean', default: false } },
+    options: { rounds: { type: 'string', default: '7' }, records: { type: 'string', default: '100000' }, 'no-write': { type: 'boolean', default: false } },
   });
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) {
     console.error('--rounds must be an integer from 1 to 100');
     process.exit(2);
   }
+  const records = Number(values.records);
+  if (!Number.isInteger(records) || records < 1000) {
+    console.error('--records must be a whole number of at least 1000');
+    process.exit(2);
+  }
   const suites = positionals.length > 0 ? positionals : ['codec'];
   for (const suite of suites) {
-    if (suite !== 'codec') {
-      console.error(`unknown benchmark suite "${suite}"; available: codec`);
+    if (suite !== 'codec' && suite !== 'broker') {
+      console.error(`unknown benchmark suite "${suite}"; available: codec, broker`);
       process.exit(2);
     }
   }
+  if (suites.includes('broker')) {
+    const result = await runBrokerBenchmarks(records, Math.min(rounds, 3));
+    const section = [`Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`, `Command: \`npm run bench -- broker --records ${records} --rounds ${Math.min(rounds, 3)}\`.`, '', brokerTable(result)].join('\n');
+    console.log(section);
+    if (!values['no-write']) writeFileSync(DOC, replaceSection(readFileSync(DOC, 'utf8'), 'broker', section));
+  }
+  if (!suites.includes('codec')) return;
   const results = await runCodecBenchmarks(rounds);
   const table = codecTable(results);
   const section = [
