@@ -17,6 +17,8 @@ import { buildRegistry } from './handlers/index.ts';
 import { loadOrCreateIdentity } from './metadata/cluster-identity.ts';
 import { TopicStore } from './metadata/topic-store.ts';
 import { Partitions } from './partitions.ts';
+import { GroupCoordinator } from './groups/index.ts';
+import { ProducerStateManager } from './producers/index.ts';
 import { Listener } from './server/listener.ts';
 import { silentLogger, type Logger } from '../logging.ts';
 
@@ -57,11 +59,15 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   const host = options.host ?? '127.0.0.1';
   const unlock = await lockDataDir(dataDir);
   let partitions: Partitions | undefined;
+  let groups: GroupCoordinator | undefined;
+  let producers: ProducerStateManager | undefined;
   const listener = new Listener(logger);
   try {
     const identity = await loadOrCreateIdentity(dataDir, NODE_ID);
     const topics = await TopicStore.open(dataDir);
     partitions = await Partitions.open(dataDir, topics, logger);
+    groups = await GroupCoordinator.open(dataDir, config, logger);
+    producers = await ProducerStateManager.open(dataDir, topics, partitions, logger);
     const port = await listener.listen(host, options.port ?? 0);
     const advertisedHost = options.advertisedHost ?? (host === '0.0.0.0' || host === '::' ? 'localhost' : host);
     const context: BrokerContext = {
@@ -74,9 +80,13 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       config,
       registry: buildRegistry(),
       partitions,
+      producers,
+      groups,
     };
     listener.attach(context);
     const openPartitions = partitions;
+    const openGroups = groups;
+    const producerState = producers;
     const retention = setInterval(() => {
       openPartitions.enforceRetention().catch((e: unknown) => logger.error({ err: e }, 'retention failed'));
     }, options.retentionCheckIntervalMs ?? 300_000);
@@ -94,7 +104,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         stopping ??= (async () => {
           clearInterval(retention);
           await listener.close();
+          await openGroups.close();
+          producerState.close();
+          const live = producerState.live(openPartitions);
           await openPartitions.close();
+          await producerState.saveSnapshots(live);
           await unlock();
           if (temporary) await rm(dataDir, { recursive: true, force: true });
           logger.info('broker stopped');
@@ -104,6 +118,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     };
   } catch (e: unknown) {
     await listener.close().catch(() => undefined);
+    producers?.close();
+    await groups?.close().catch(() => undefined);
     await partitions?.close().catch(() => undefined);
     await unlock();
     if (temporary) await rm(dataDir, { recursive: true, force: true });

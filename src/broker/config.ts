@@ -14,6 +14,16 @@ export interface BrokerConfig {
   readonly idleTimeoutMs: number;
   /** message.max.bytes: the default of the topic config max.message.bytes. */
   readonly messageMaxBytes: number;
+  /** group.initial.rebalance.delay.ms: how long the first rebalance of an empty group waits for more members. */
+  readonly groupInitialRebalanceDelayMs: number;
+  /** group.min.session.timeout.ms: shorter session timeouts get INVALID_SESSION_TIMEOUT. */
+  readonly groupMinSessionTimeoutMs: number;
+  /** group.max.session.timeout.ms: longer session timeouts get INVALID_SESSION_TIMEOUT. */
+  readonly groupMaxSessionTimeoutMs: number;
+  /** offsets.retention.minutes: committed offsets of an empty group expire this long after it emptied. */
+  readonly offsetsRetentionMinutes: number;
+  /** offsets.retention.check.interval.ms: how often expired offsets are removed. */
+  readonly offsetsRetentionCheckIntervalMs: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: BrokerConfig = {
@@ -24,4 +34,9 @@ export const DEFAULT_BROKER_CONFIG: BrokerConfig = {
   maxInFlightPerConnection: 100,
   idleTimeoutMs: 600_000,
   messageMaxBytes: 1_048_588,
+  groupInitialRebalanceDelayMs: 3000,
+  groupMinSessionTimeoutMs: 6000,
+  groupMaxSessionTimeoutMs: 1_800_000,
+  offsetsRetentionMinutes: 10_080,
+  offsetsRetentionCheckIntervalMs: 600_000,
 };

@@ -2,6 +2,8 @@ import type { TopicInfo, TopicStore } from './metadata/topic-store.ts';
 import type { PartitionLog } from './log/index.ts';
 import type { BrokerConfig } from './config.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
+import type { GroupCoordinator } from './groups/index.ts';
+import type { ProducerStateManager } from './producers/index.ts';
 
 /** What every handler may use: the broker's identity, its topics and its settings. */
 export interface BrokerContext {
@@ -14,6 +16,10 @@ export interface BrokerContext {
   readonly config: BrokerConfig;
   readonly registry: HandlerRegistry;
   readonly partitions: PartitionManager;
+  /** Producer ids and idempotent-producer sequence state. */
+  readonly producers: ProducerStateManager;
+  /** Consumer groups and their committed offsets. */
+  readonly groups: GroupCoordinator;
 }
 
 /** Opens, grows and removes the partition logs of topics. */

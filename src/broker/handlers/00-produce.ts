@@ -7,9 +7,14 @@
  * group commit makes one fsync cover every batch that arrived meanwhile). Partitions of one
  * request are appended concurrently. LogAppendTime topics stamp the batch with the broker's
  * time. acks=0 sends no response; an error then closes the connection, as Kafka does.
- * Known gaps: idempotent and transactional producer state (sequence checks, fencing) comes
- * with InitProducerId; CreateTime bounds use the batch's base and max timestamps rather than
- * every record's.
+ * Idempotent batches (producer id >= 0) are checked against the partition's producer state
+ * (producers/, kafka-storage.md §5): a retry of one of the producer's last five batches is
+ * not appended and gets success with its original offset (once that append settles); a
+ * stale epoch INVALID_PRODUCER_EPOCH; a gap, or a new epoch not starting at sequence 0,
+ * OUT_OF_ORDER_SEQUENCE_NUMBER. The check and the log's enqueue run without yielding in
+ * between, so batches of one partition are checked in the order their offsets are assigned.
+ * Known gaps: transactional batches are treated as idempotent ones (no transactions yet);
+ * CreateTime bounds use the batch's base and max timestamps rather than every record's.
  */
 import { CloseConnection, defineHandler, type RequestContext } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
@@ -18,6 +23,9 @@ import type { Loose } from '../../protocol/primitives/loose.ts';
 import { checkRecords } from '../produce/validate-records.ts';
 import { effectiveConfig } from '../metadata/topic-configs.ts';
 import type { TopicInfo } from '../metadata/topic-store.ts';
+import type { AppendOptions, AppendResult, PartitionLog } from '../log/index.ts';
+import { batchOf, type Placement } from '../producers/index.ts';
+import type { BatchHeader } from '../../protocol/records/index.ts';
 
 type PartitionAnswer = Loose<ProduceResponsePartitionProduceResponse>;
 
@@ -65,16 +73,47 @@ async function appendPartition(topic: TopicInfo | undefined, p: ProduceRequestPa
     ctx.logger.debug({ topic: topic.name, partition: p.index, errorCode: check.errorCode }, check.message);
     return failure(p.index, check.errorCode, check.message);
   }
-  const result = await log.append(p.records as Buffer, { leaderEpoch: 0, ...(logAppendTime ? { logAppendTime: BigInt(now) } : {}) });
+  const options: AppendOptions = { leaderEpoch: 0, ...(logAppendTime ? { logAppendTime: BigInt(now) } : {}) };
+  const h = check.batch.header;
+  if (h.producerId >= 0n) return appendIdempotent(topic, p, log, h, options, ctx);
+  const result = await log.append(p.records as Buffer, options);
   ctx.broker.partitions.notifyAppend();
-  return {
-    index: p.index,
-    errorCode: ErrorCode.NONE,
-    baseOffset: result.baseOffset,
-    logAppendTimeMs: result.logAppendTime,
-    logStartOffset: result.logStartOffset,
-    errorMessage: null,
-  };
+  return success(p.index, result);
+}
+
+/** Sequence check, then append; nothing yields between the two (see the header). */
+async function appendIdempotent(topic: TopicInfo, p: ProduceRequestPartitionProduceData, log: PartitionLog, h: BatchHeader, options: AppendOptions, ctx: RequestContext): Promise<PartitionAnswer> {
+  const producers = ctx.broker.producers.stateFor(topic.name, p.index, log) ?? (await ctx.broker.producers.load(topic.name, p.index, log));
+  const batch = batchOf(h, options.logAppendTime ?? h.maxTimestamp);
+  const verdict = producers.check(batch, log.logStartOffset);
+  if (verdict.kind === 'reject') {
+    ctx.logger.debug({ topic: topic.name, partition: p.index, producerId: h.producerId, errorCode: verdict.errorCode }, verdict.message);
+    return failure(p.index, verdict.errorCode, verdict.message);
+  }
+  if (verdict.kind === 'duplicate') {
+    const placed = await verdict.batch.placed;
+    ctx.logger.debug({ topic: topic.name, partition: p.index, producerId: h.producerId, baseOffset: placed.baseOffset }, 'duplicate batch not appended');
+    return success(p.index, { ...placed, logStartOffset: log.logStartOffset });
+  }
+  const appended = log.append(p.records as Buffer, options);
+  const retained = producers.record(batch, appended.then(placementOf));
+  let result: AppendResult;
+  try {
+    result = await appended;
+  } catch (e: unknown) {
+    producers.forget(h.producerId, retained);
+    throw e;
+  }
+  ctx.broker.partitions.notifyAppend();
+  return success(p.index, result);
+}
+
+function success(index: number, r: AppendResult): PartitionAnswer {
+  return { index, errorCode: ErrorCode.NONE, baseOffset: r.baseOffset, logAppendTimeMs: r.logAppendTime, logStartOffset: r.logStartOffset, errorMessage: null };
+}
+
+function placementOf(r: AppendResult): Placement {
+  return { baseOffset: r.baseOffset, lastOffset: r.lastOffset, logAppendTime: r.logAppendTime };
 }
 
 function failure(index: number, errorCode: number, message: string): PartitionAnswer {

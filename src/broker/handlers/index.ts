@@ -14,6 +14,19 @@ import { listOffsetsHandler } from './02-list-offsets.ts';
 import { deleteRecordsHandler } from './21-delete-records.ts';
 import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.ts';
 import { describeLogDirsHandler } from './35-describe-log-dirs.ts';
+import { initProducerIdHandler } from './22-init-producer-id.ts';
+import { describeProducersHandler } from './61-describe-producers.ts';
+import { offsetCommitHandler } from './08-offset-commit.ts';
+import { offsetFetchHandler } from './09-offset-fetch.ts';
+import { findCoordinatorHandler } from './10-find-coordinator.ts';
+import { joinGroupHandler } from './11-join-group.ts';
+import { heartbeatHandler } from './12-heartbeat.ts';
+import { leaveGroupHandler } from './13-leave-group.ts';
+import { syncGroupHandler } from './14-sync-group.ts';
+import { describeGroupsHandler } from './15-describe-groups.ts';
+import { listGroupsHandler } from './16-list-groups.ts';
+import { deleteGroupsHandler } from './42-delete-groups.ts';
+import { offsetDeleteHandler } from './47-offset-delete.ts';
 
 /** Every API the embedded broker serves; ApiVersions advertises exactly these. */
 export function buildRegistry(): HandlerRegistry {
@@ -26,11 +39,24 @@ export function buildRegistry(): HandlerRegistry {
     .register(createTopicsHandler)
     .register(deleteTopicsHandler)
     .register(deleteRecordsHandler)
+    .register(initProducerIdHandler)
     .register(offsetForLeaderEpochHandler)
     .register(describeConfigsHandler)
     .register(alterConfigsHandler)
     .register(describeLogDirsHandler)
     .register(createPartitionsHandler)
     .register(incrementalAlterConfigsHandler)
-    .register(describeClusterHandler);
+    .register(offsetCommitHandler)
+    .register(offsetFetchHandler)
+    .register(findCoordinatorHandler)
+    .register(joinGroupHandler)
+    .register(heartbeatHandler)
+    .register(leaveGroupHandler)
+    .register(syncGroupHandler)
+    .register(describeGroupsHandler)
+    .register(listGroupsHandler)
+    .register(deleteGroupsHandler)
+    .register(offsetDeleteHandler)
+    .register(describeClusterHandler)
+    .register(describeProducersHandler);
 }

@@ -1,0 +1,65 @@
+/**
+ * OffsetCommit: v2-9.
+ * Behaviour: Kafka's checks for classic groups, in Kafka's order: per partition an unknown
+ * topic or partition is UNKNOWN_TOPIC_OR_PARTITION and metadata over 4096 characters is
+ * OFFSET_METADATA_TOO_LARGE; then for the group: generation -1 on an empty or unknown group is a
+ * "simple" commit (consumers without group management, admin offset resets); otherwise
+ * FENCED_INSTANCE_ID (v7+), UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS while
+ * the group syncs, and for an unknown group GROUP_ID_NOT_FOUND (v9+) or ILLEGAL_GENERATION.
+ * A commit is answered only once it is fsynced (see src/broker/groups/offset-journal.ts);
+ * all partitions of one request are written atomically.
+ * Known gaps: v2-4 retention_time_ms is ignored (offsets.retention.minutes applies).
+ */
+import { defineHandler } from './types.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import type { OffsetCommitResponse } from '../../protocol/generated/offset-commit.ts';
+import type { Loose } from '../../protocol/primitives/loose.ts';
+import type { JournalOffset } from '../groups/journal-format.ts';
+
+/** offset.metadata.max.bytes (Kafka's default). */
+const MAX_METADATA_LENGTH = 4096;
+
+export const offsetCommitHandler = defineHandler({
+  apiKey: 8,
+  minVersion: 2,
+  maxVersion: 9,
+  async handle(request, ctx): Promise<Loose<OffsetCommitResponse>> {
+    const { groups, topics } = ctx.broker;
+    const groupError =
+      request.groupId === ''
+        ? ErrorCode.INVALID_GROUP_ID
+        : groups.validateCommit({
+            groupId: request.groupId,
+            generationId: request.generationIdOrMemberEpoch,
+            memberId: request.memberId,
+            groupInstanceId: ctx.version >= 7 ? request.groupInstanceId : null,
+            version: ctx.version,
+          });
+    const now = Date.now();
+    const accepted: JournalOffset[] = [];
+    const answer = request.topics.map((t) => {
+      const topic = topics.get(t.name);
+      return {
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          let errorCode: number = groupError;
+          if (topic === undefined || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          else if ((p.committedMetadata?.length ?? 0) > MAX_METADATA_LENGTH) errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+          if (errorCode === ErrorCode.NONE) {
+            accepted.push({
+              topic: t.name,
+              partition: p.partitionIndex,
+              offset: p.committedOffset,
+              leaderEpoch: ctx.version >= 6 ? p.committedLeaderEpoch : -1,
+              metadata: p.committedMetadata ?? '',
+              timestamp: now,
+            });
+          }
+          return { partitionIndex: p.partitionIndex, errorCode };
+        }),
+      };
+    });
+    await groups.commitOffsets(request.groupId, accepted);
+    return { throttleTimeMs: 0, topics: answer };
+  },
+});

@@ -1,0 +1,25 @@
+/**
+ * DeleteGroups: v0-2.
+ * Behaviour: deletes empty groups and their committed offsets (durably, before answering).
+ * A group with members is NON_EMPTY_GROUP; an unknown one GROUP_ID_NOT_FOUND; an empty group
+ * id INVALID_GROUP_ID.
+ * Known gaps: none known.
+ */
+import { defineHandler } from './types.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import type { DeleteGroupsResponse } from '../../protocol/generated/delete-groups.ts';
+import type { Loose } from '../../protocol/primitives/loose.ts';
+
+export const deleteGroupsHandler = defineHandler({
+  apiKey: 42,
+  minVersion: 0,
+  maxVersion: 2,
+  async handle(request, ctx): Promise<Loose<DeleteGroupsResponse>> {
+    const results = [];
+    for (const groupId of request.groupsNames) {
+      const errorCode = groupId === '' ? ErrorCode.INVALID_GROUP_ID : await ctx.broker.groups.deleteGroup(groupId);
+      results.push({ groupId, errorCode });
+    }
+    return { throttleTimeMs: 0, results };
+  },
+});
