@@ -5,28 +5,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from '../support/raw-client.ts';
 import { decodeBatch, encodeBatch, iterateBatches } from '../../src/protocol/records/index.ts';
 import { ErrorCode } from '../../src/protocol/error-codes.ts';
+import { startBrokerChild } from '../support/broker-child.ts';
 
 const CYCLES = 5;
 
-function startChild(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/broker-child.ts'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`broker child exited with ${code}`)));
-  });
-}
 
 async function readEverything(port: number): Promise<Map<bigint, string>> {
   const client = await RawClient.connect(port);
@@ -60,7 +49,7 @@ test('kill -9 at random moments loses no acknowledged record', { timeout: 120_00
   const children = new Set<ChildProcess>();
   try {
     for (let cycle = 0; cycle < CYCLES; cycle++) {
-      const { child, port } = await startChild(dataDir);
+      const { child, port } = await startBrokerChild(dataDir);
       children.add(child);
       const exited = new Promise((resolve) => child.once('exit', resolve));
       if (cycle === 0) {
@@ -95,7 +84,7 @@ test('kill -9 at random moments loses no acknowledged record', { timeout: 120_00
       child.kill('SIGKILL');
       await exited;
     }
-    const { child, port } = await startChild(dataDir);
+    const { child, port } = await startBrokerChild(dataDir);
     children.add(child);
     const stored = await readEverything(port);
     assert.ok(acked.size > 50, `only ${acked.size} records acknowledged`);

@@ -5,28 +5,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from '../../support/raw-client.ts';
 import { ErrorCode } from '../../../src/protocol/error-codes.ts';
 import { startBroker } from '../../../src/broker/broker.ts';
+import { startBrokerChild } from '../../support/broker-child.ts';
 
 const PARTITIONS = 4;
 
-function startChild(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../fixtures/broker-child.ts'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`broker child exited with ${code}`)));
-  });
-}
 
 async function committed(port: number): Promise<bigint[]> {
   const c = await RawClient.connect(port);
@@ -45,7 +34,7 @@ test('acknowledged OffsetCommits survive SIGKILL of the broker', { timeout: 120_
   const acked: bigint[] = Array.from({ length: PARTITIONS }, () => -1n);
   try {
     for (let cycle = 0; cycle < 3; cycle++) {
-      const { child, port } = await startChild(dataDir);
+      const { child, port } = await startBrokerChild(dataDir);
       children.add(child);
       const exited = new Promise((resolve) => child.once('exit', resolve));
       if (cycle === 0) {
@@ -77,7 +66,7 @@ test('acknowledged OffsetCommits survive SIGKILL of the broker', { timeout: 120_
       clearTimeout(killer);
       await exited;
     }
-    const { child, port } = await startChild(dataDir);
+    const { child, port } = await startBrokerChild(dataDir);
     children.add(child);
     const stored = await committed(port);
     assert.ok(acked.every((a) => a > 0n), 'every writer got commits acknowledged');

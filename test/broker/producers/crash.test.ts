@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,20 +12,8 @@ import { RawClient } from '../../support/raw-client.ts';
 import { encodeBatch } from '../../../src/protocol/records/index.ts';
 import { ErrorCode } from '../../../src/protocol/error-codes.ts';
 import { SNAPSHOT_FILE } from '../../../src/broker/producers/index.ts';
+import { startBrokerChild } from '../../support/broker-child.ts';
 
-function startChild(dataDir: string, children: Set<ChildProcess>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../fixtures/broker-child.ts'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`broker child exited with ${code}`)));
-  });
-}
 
 async function kill(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -43,7 +31,7 @@ test('after kill -9 a retried batch is still a duplicate and producer ids are no
   const dataDir = mkdtempSync(join(tmpdir(), 'sds-idem-crash-'));
   const children = new Set<ChildProcess>();
   try {
-    let { child, port } = await startChild(dataDir, children);
+    let { child, port } = await startBrokerChild(dataDir, children);
     let client = await RawClient.connect(port);
     await client.request(19, 7, { topics: [{ name: 'crashy', numPartitions: 1, replicationFactor: 1 }] });
     const init = await client.request(22, 4, { transactionalId: null, transactionTimeoutMs: 60_000 });
@@ -56,7 +44,7 @@ test('after kill -9 a retried batch is still a duplicate and producer ids are no
     await kill(child);
     assert.ok(!existsSync(join(dataDir, 'crashy-0', SNAPSHOT_FILE)), 'no snapshot after kill -9');
 
-    ({ child, port } = await startChild(dataDir, children));
+    ({ child, port } = await startBrokerChild(dataDir, children));
     client = await RawClient.connect(port);
     // The last five batches are known again from the log alone.
     for (let i = 3; i < 8; i++) assert.deepEqual(await produce(client, batches[i] as Buffer), [ErrorCode.NONE, BigInt(i * 3)]);
@@ -71,7 +59,7 @@ test('after kill -9 a retried batch is still a duplicate and producer ids are no
     await kill(child);
 
     // Once more, now from a log whose tail is past the first restart.
-    ({ child, port } = await startChild(dataDir, children));
+    ({ child, port } = await startBrokerChild(dataDir, children));
     client = await RawClient.connect(port);
     assert.deepEqual(await produce(client, more), [ErrorCode.NONE, 24n]);
     client.close();
