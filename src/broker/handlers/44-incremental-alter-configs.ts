@@ -8,7 +8,7 @@ import { defineHandler } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { IncrementalAlterConfigsResponse } from '../../protocol/generated/incremental-alter-configs.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
-import { BROKER_CONFIGS_READ_ONLY, RESOURCE_TYPE, checkResource, replaceTopicConfigs, type ResourceProblem } from '../metadata/config-resources.ts';
+import { alterTopicResources, type ResourceProblem } from '../metadata/config-resources.ts';
 import { effectiveConfig, topicConfigDef } from '../metadata/topic-configs.ts';
 
 const OP = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -18,19 +18,10 @@ export const incrementalAlterConfigsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   async handle(request, ctx): Promise<Loose<IncrementalAlterConfigsResponse>> {
-    const responses = [];
-    for (const r of request.resources) {
-      const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-      let problem = checkResource(ctx.broker, r.resourceType, r.resourceName);
-      if (!problem && r.resourceType === RESOURCE_TYPE.BROKER) problem = BROKER_CONFIGS_READ_ONLY;
-      if (!problem) {
-        const current = ctx.broker.topics.get(r.resourceName)?.configs ?? {};
-        const next: Record<string, string> = { ...current };
-        problem = applyOperations(next, r.configs);
-        problem ??= await replaceTopicConfigs(ctx.broker, r.resourceName, next, request.validateOnly);
-      }
-      responses.push({ ...base, errorCode: problem?.errorCode ?? ErrorCode.NONE, errorMessage: problem?.message ?? null });
-    }
+    const responses = await alterTopicResources(ctx.broker, request.resources, request.validateOnly, (r, current) => {
+      const next: Record<string, string> = { ...current };
+      return applyOperations(next, r.configs) ?? next;
+    });
     return { throttleTimeMs: 0, responses };
   },
 });

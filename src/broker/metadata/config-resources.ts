@@ -100,3 +100,38 @@ export const BROKER_CONFIGS_READ_ONLY: ResourceProblem = {
   errorCode: ErrorCode.INVALID_REQUEST,
   message: 'Broker configs of the embedded broker are set when it starts and cannot be altered at run time.',
 };
+
+export interface AlterResult {
+  resourceType: number;
+  resourceName: string;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+/**
+ * The shared path of AlterConfigs and IncrementalAlterConfigs: check each resource (broker
+ * configs are read-only), let `nextOverrides` compute the topic's new overrides from its
+ * current ones (or a problem), then validate and store them unless validateOnly.
+ */
+export async function alterTopicResources<R extends { resourceType: number; resourceName: string }>(
+  broker: BrokerContext,
+  resources: readonly R[],
+  validateOnly: boolean,
+  nextOverrides: (resource: R, current: Readonly<Record<string, string>>) => Record<string, string> | ResourceProblem,
+): Promise<AlterResult[]> {
+  const results: AlterResult[] = [];
+  for (const r of resources) {
+    let problem = checkResource(broker, r.resourceType, r.resourceName);
+    if (!problem && r.resourceType === RESOURCE_TYPE.BROKER) problem = BROKER_CONFIGS_READ_ONLY;
+    if (!problem) {
+      const next = nextOverrides(r, broker.topics.get(r.resourceName)?.configs ?? {});
+      problem = isProblem(next) ? next : await replaceTopicConfigs(broker, r.resourceName, next, validateOnly);
+    }
+    results.push({ resourceType: r.resourceType, resourceName: r.resourceName, errorCode: problem?.errorCode ?? ErrorCode.NONE, errorMessage: problem?.message ?? null });
+  }
+  return results;
+}
+
+function isProblem(value: Record<string, string> | ResourceProblem): value is ResourceProblem {
+  return typeof (value as Partial<ResourceProblem>).errorCode === 'number' && typeof (value as Partial<ResourceProblem>).message === 'string';
+}
