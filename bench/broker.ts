@@ -4,6 +4,7 @@
  * the same durability as ours), in one run on this machine: 1 KiB records, acks=all, 1 and
  * 6 partitions. Also the raw disk's fsync'd sequential write speed, the embedded broker's
  * start-up time (in-process, empty data directory) and each server's RSS idle and after load.
+ * On the same servers: end-to-end latency through a consumer group and rebalance times (groups.ts).
  * Needs the conformance tools: `bash scripts/conformance/install.sh`.
  */
 import { open, mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { kafkaInstalled, runJavaTool, startApacheKafka } from '../scripts/confor
 import { startEmbedded } from '../scripts/conformance/embedded.ts';
 import type { RunningServer } from '../scripts/conformance/server.ts';
 import { startBroker } from '../src/broker/broker.ts';
+import { endToEndLatency, rebalanceTimes, type LatencyRun, type RebalanceRun } from './groups.ts';
 
 export interface ProducerRun {
   recordsPerSec: number;
@@ -31,12 +33,24 @@ export interface ServerResult {
   rssLoadedMb: number;
 }
 
+export interface GroupResult {
+  server: string;
+  latency: LatencyRun[];
+  rebalance: RebalanceRun[];
+}
+
 export interface BrokerBenchResult {
   diskMbPerSec: number;
   embeddedStartMs: number[];
   servers: ServerResult[];
+  groups: GroupResult[];
   records: number;
+  latencySeconds: number;
 }
+
+/** Records per second for the end-to-end latency runs. */
+export const LATENCY_RATES = [1000, 10_000] as const;
+const LATENCY_SECONDS = 10;
 
 const RECORD_SIZE = 1024;
 
@@ -100,7 +114,12 @@ async function producerPerformance(bootstrap: string, topic: string, records: nu
   return { recordsPerSec: Number(m[1]), mbPerSec: Number(m[2]), p50: Number(m[3]), p99: Number(m[4]) };
 }
 
-async function benchServer(name: string, start: () => Promise<RunningServer>, records: number, rounds: number): Promise<ServerResult[]> {
+async function benchServer(
+  name: string,
+  start: () => Promise<RunningServer>,
+  records: number,
+  rounds: number,
+): Promise<{ producer: ServerResult[]; groups: GroupResult }> {
   const server = await start();
   try {
     const results: ServerResult[] = [];
@@ -114,7 +133,14 @@ async function benchServer(name: string, start: () => Promise<RunningServer>, re
       }
       results.push({ server: name, partitions, runs, rssIdleMb, rssLoadedMb: rssMb(server) });
     }
-    return results;
+    const groups: GroupResult = { server: name, latency: [], rebalance: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const rate of LATENCY_RATES) {
+        groups.latency.push(await endToEndLatency(server.bootstrap, `bench-latency-${rate}-r${round}`, rate, LATENCY_SECONDS));
+      }
+      groups.rebalance.push(await rebalanceTimes(server.bootstrap, `bench-rebalance-r${round}`));
+    }
+    return { producer: results, groups };
   } finally {
     await server.stop();
   }
@@ -124,10 +150,17 @@ export async function runBrokerBenchmarks(records: number, rounds: number): Prom
   if (!kafkaInstalled()) throw new Error('the broker benchmark needs Kafka\'s jars: run `bash scripts/conformance/install.sh` first');
   const diskMbPerSec = await diskSpeed();
   const embeddedStartMs = await startupTimes(5);
-  const servers = [
-    ...(await benchServer('embedded broker', startEmbedded, records, rounds)),
-    ...(await benchServer('Apache Kafka 4.1.1', () => startApacheKafka(), records, rounds)),
-    ...(await benchServer('Apache Kafka 4.1.1, flush every message', () => startApacheKafka({ flushEveryMessage: true }), records, rounds)),
+  const runs = [
+    await benchServer('embedded broker', () => startEmbedded(), records, rounds),
+    await benchServer('Apache Kafka 4.1.1', () => startApacheKafka(), records, rounds),
+    await benchServer('Apache Kafka 4.1.1, flush every message', () => startApacheKafka({ flushEveryMessage: true }), records, rounds),
   ];
-  return { diskMbPerSec, embeddedStartMs, servers, records };
+  return {
+    diskMbPerSec,
+    embeddedStartMs,
+    servers: runs.flatMap((r) => r.producer),
+    groups: runs.map((r) => r.groups),
+    records,
+    latencySeconds: LATENCY_SECONDS,
+  };
 }

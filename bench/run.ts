@@ -9,7 +9,7 @@ import { cpus, totalmem, platform, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCodecBenchmarks, type CodecResult } from './codec.ts';
 import { megabytesPerSecond } from './measure.ts';
-import { runBrokerBenchmarks, type BrokerBenchResult, type ProducerRun } from './broker.ts';
+import { LATENCY_RATES, runBrokerBenchmarks, type BrokerBenchResult, type ProducerRun } from './broker.ts';
 
 const DOC = new URL('../docs/benchmarks.md', import.meta.url);
 
@@ -53,6 +53,42 @@ function brokerTable(result: BrokerBenchResult): string {
     '| server | partitions | records/s | MB/s | latency p50 / p99 | ratio to Apache Kafka (default) | RSS idle / after load |',
     '|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    groupTable(result),
+  ].join('\n');
+}
+
+/** End-to-end latency and rebalance times per server, medians of the rounds, with ratios to Kafka's default. */
+function groupTable(result: BrokerBenchResult): string {
+  const reference = result.groups.find((g) => g.server === 'Apache Kafka 4.1.1');
+  const latency = (g: (typeof result.groups)[number], rate: number, key: 'p50' | 'p99'): number =>
+    median(g.latency.filter((l) => l.rate === rate).map((l) => l[key]));
+  const rebalance = (g: (typeof result.groups)[number], key: 'formMs' | 'joinMs' | 'leaveMs'): number => median(g.rebalance.map((r) => r[key]));
+  const ms = (value: number): string => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
+  const latencyHeads = LATENCY_RATES.map((rate) => `${rate} rec/s p50 / p99`);
+  const latencyRows = result.groups.map((g) => {
+    const cells = LATENCY_RATES.map((rate) => `${ms(latency(g, rate, 'p50'))} / ${ms(latency(g, rate, 'p99'))}`);
+    const ratios = LATENCY_RATES.map((rate) => (reference ? (latency(g, rate, 'p99') / latency(reference, rate, 'p99')).toFixed(2) : 'n/a'));
+    return `| ${g.server} | ${cells.join(' | ')} | ${ratios.map((r) => `${r}x`).join(' / ')} |`;
+  });
+  const rebalanceRows = result.groups.map((g) => {
+    const keys = ['formMs', 'joinMs', 'leaveMs'] as const;
+    return `| ${g.server} | ${keys.map((k) => `${ms(rebalance(g, k))}${reference ? ` (${(rebalance(g, k) / rebalance(reference, k)).toFixed(2)}x)` : ''}`).join(' | ')} |`;
+  });
+  return [
+    `End-to-end latency: @platformatic/kafka producer (acks=all, 1 KiB records, fixed rate) to one consumer-group member on a 1-partition topic; ` +
+      `${result.latencySeconds} s measured per run after 2 s of warm-up; median over the runs of each run's percentile.`,
+    '',
+    `| server | ${latencyHeads.join(' | ')} | p99 ratio to Apache Kafka (default) |`,
+    `|---|${latencyHeads.map(() => '---|').join('')}---|`,
+    ...latencyRows,
+    '',
+    'Rebalance time, group of 5 on a 10-partition topic (@platformatic/kafka, heartbeat every 250 ms, no initial rebalance delay): ' +
+      'until every member holds an assignment of the same new generation; ratio to Apache Kafka (default) in brackets.',
+    '',
+    '| server | 5 members form a group | a 5th joins 4 | 1 of 5 leaves |',
+    '|---|---|---|---|',
+    ...rebalanceRows,
   ].join('\n');
 }
 

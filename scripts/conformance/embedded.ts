@@ -4,7 +4,7 @@
 //
 // Parent side: embeddedBrokerMissing() and startEmbedded(). Child side: this file run as
 //   node --import tsx scripts/conformance/embedded.ts --child <dataDir> <port>
-// imports src/broker/broker.ts dynamically, calls startBroker({ dataDir, port, host }), prints one
+// imports src/broker/broker.ts dynamically, calls startBroker({ dataDir, port, host, config }), prints one
 // READY line with the port, and stops the broker on SIGTERM.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -32,14 +32,21 @@ interface StartedBroker {
   readonly bootstrap: string;
   stop(): Promise<void>;
 }
-type StartBroker = (options: { dataDir?: string; port?: number; host?: string }) => Promise<StartedBroker>;
+type StartBroker = (options: { dataDir?: string; port?: number; host?: string; config?: EmbeddedConfig }) => Promise<StartedBroker>;
+
+/** Broker settings (src/broker/config.ts names) passed to startBroker in the child. */
+export type EmbeddedConfig = Readonly<Record<string, number | string | boolean>>;
+
+/** As the Apache Kafka launcher does (and Kafka's own single-node config): no 3 s wait on a first join. */
+const LAUNCHER_DEFAULTS: EmbeddedConfig = { groupInitialRebalanceDelayMs: 0 };
 
 /** Why the embedded broker cannot be run, or null when it can. */
 export function embeddedBrokerMissing(): string | null {
   return existsSync(EMBEDDED_BROKER_MODULE) ? null : 'embedded broker not built yet';
 }
 
-export async function startEmbedded(): Promise<RunningServer> {
+export async function startEmbedded(options: { config?: EmbeddedConfig } = {}): Promise<RunningServer> {
+  const config = JSON.stringify({ ...LAUNCHER_DEFAULTS, ...options.config });
   const missing = embeddedBrokerMissing();
   if (missing !== null) throw new Error(missing);
   const host = '127.0.0.1';
@@ -66,7 +73,7 @@ export async function startEmbedded(): Promise<RunningServer> {
     const t0 = performance.now();
     // Its own process group, so that a SIGKILL reaches anything the broker process started too.
     const proc = markGroupLeader(
-      spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/conformance/embedded.ts'), '--child', dataDir, String(port), host], {
+      spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/conformance/embedded.ts'), '--child', dataDir, String(port), host, config], {
         cwd: REPO_ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
@@ -146,12 +153,12 @@ function isStartBroker(value: unknown): value is StartBroker {
   return typeof value === 'function';
 }
 
-async function child(dataDir: string, port: number, host: string): Promise<void> {
+async function child(dataDir: string, port: number, host: string, config: EmbeddedConfig): Promise<void> {
   const t0 = performance.now();
   const mod: Record<string, unknown> = (await import(pathToFileURL(EMBEDDED_BROKER_MODULE).href)) as Record<string, unknown>;
   const startBroker = mod['startBroker'];
   if (!isStartBroker(startBroker)) throw new Error(`${EMBEDDED_BROKER_MODULE} does not export startBroker`);
-  const broker = await startBroker({ dataDir, port, host });
+  const broker = await startBroker({ dataDir, port, host, config });
   console.log(`${READY}${JSON.stringify({ port: broker.port, bootstrap: broker.bootstrap, ms: Math.round(performance.now() - t0) })}`);
   let stopping = false;
   process.on('SIGTERM', () => {
@@ -168,12 +175,12 @@ async function child(dataDir: string, port: number, host: string): Promise<void>
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv[2] === '--child') {
-  const [dataDir, port, host] = process.argv.slice(3);
+  const [dataDir, port, host, config] = process.argv.slice(3);
   if (dataDir === undefined || port === undefined) {
-    console.error('usage: embedded.ts --child <dataDir> <port> [host]');
+    console.error('usage: embedded.ts --child <dataDir> <port> [host] [config-json]');
     process.exit(2);
   }
-  child(dataDir, Number(port), host ?? '127.0.0.1').catch((error: unknown) => {
+  child(dataDir, Number(port), host ?? '127.0.0.1', JSON.parse(config ?? '{}') as EmbeddedConfig).catch((error: unknown) => {
     console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   });

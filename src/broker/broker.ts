@@ -31,6 +31,8 @@ export interface BrokerOptions {
   readonly port?: number;
   /** Host name given to clients in metadata (default: host, or localhost for 0.0.0.0). */
   readonly advertisedHost?: string;
+  /** Port given to clients in metadata (default: the port listened on), for a proxy or port forward in front. */
+  readonly advertisedPort?: number;
   readonly config?: Partial<BrokerConfig>;
   readonly logger?: Logger;
   /** How often retention runs (log.retention.check.interval.ms, default 5 minutes). */
@@ -67,14 +69,17 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     const topics = await TopicStore.open(dataDir);
     partitions = await Partitions.open(dataDir, topics, logger);
     groups = await GroupCoordinator.open(dataDir, config, logger);
-    producers = await ProducerStateManager.open(dataDir, topics, partitions, logger);
+    producers = await ProducerStateManager.open(dataDir, topics, partitions, logger, {
+      expirationMs: config.producerIdExpirationMs,
+      expirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
+    });
     const port = await listener.listen(host, options.port ?? 0);
     const advertisedHost = options.advertisedHost ?? (host === '0.0.0.0' || host === '::' ? 'localhost' : host);
     const context: BrokerContext = {
       nodeId: identity.nodeId,
       clusterId: identity.clusterId,
       advertisedHost,
-      advertisedPort: port,
+      advertisedPort: options.advertisedPort ?? port,
       dataDir,
       topics,
       config,
@@ -96,7 +101,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     return {
       host,
       port,
-      bootstrap: `${advertisedHost}:${port}`,
+      bootstrap: `${advertisedHost}:${options.advertisedPort ?? port}`,
       dataDir,
       clusterId: identity.clusterId,
       nodeId: identity.nodeId,

@@ -24,6 +24,10 @@ export interface BrokerConfig {
   readonly offsetsRetentionMinutes: number;
   /** offsets.retention.check.interval.ms: how often expired offsets are removed. */
   readonly offsetsRetentionCheckIntervalMs: number;
+  /** producer.id.expiration.ms: an idempotent producer idle this long is forgotten (its sequence state dropped). */
+  readonly producerIdExpirationMs: number;
+  /** producer.id.expiration.check.interval.ms: how often idle producers are looked for. */
+  readonly producerIdExpirationCheckIntervalMs: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: BrokerConfig = {
@@ -39,4 +43,6 @@ export const DEFAULT_BROKER_CONFIG: BrokerConfig = {
   groupMaxSessionTimeoutMs: 1_800_000,
   offsetsRetentionMinutes: 10_080,
   offsetsRetentionCheckIntervalMs: 600_000,
+  producerIdExpirationMs: 86_400_000,
+  producerIdExpirationCheckIntervalMs: 600_000,
 };

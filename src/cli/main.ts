@@ -4,7 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SdsError } from '../errors.ts';
+import { UsageError } from './options.ts';
 import { registerProtocolCommands } from './protocol.ts';
+import { registerTopicCommands } from './topics.ts';
+import { registerClusterCommands } from './cluster.ts';
 import { registerBrokerCommands } from './broker.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -17,6 +20,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerBrokerCommands(program);
   registerProtocolCommands(program);
+  registerTopicCommands(program);
+  registerClusterCommands(program);
   return program;
 }
 
@@ -29,6 +34,10 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       // Help and version print and exit 0; everything else commander raises is a usage error.
       return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`sds: ${e.message}\n(run \`sds --help\` for usage)\n`);
+      return 2;
     }
     if (e instanceof SdsError) {
       process.stderr.write(`sds: ${e.message} [${e.code}]\n`);

@@ -1,4 +1,12 @@
 import { InvalidArgumentError } from 'commander';
+import { SdsError } from '../errors.ts';
+
+/** A combination of flags that cannot work, found after parsing: exit 2, like a bad flag. */
+export class UsageError extends SdsError {
+  constructor(message: string) {
+    super('SDS_ERR_CLI_USAGE', message);
+  }
+}
 
 /** Parses a TCP port (0-65535; 0 picks a free one). */
 export function parsePort(value: string): number {

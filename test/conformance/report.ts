@@ -27,6 +27,7 @@ export interface Report {
   readonly targets: readonly TargetReport[];
   readonly versions: Readonly<Record<string, string>>;
   readonly serverNotes: readonly string[];
+  readonly knownDifferences: readonly string[];
 }
 
 export function cell(outcome: Outcome | undefined): string {
@@ -78,6 +79,10 @@ export function renderMarkdown(report: Report): string {
   lines.push('');
   for (const t of targets) lines.push(`- **${t.title}**: ${t.start}`);
   for (const n of report.serverNotes) lines.push(`- ${n}`);
+  lines.push('');
+  lines.push('## Known differences');
+  lines.push('');
+  for (const d of report.knownDifferences) lines.push(`- ${d}`);
   lines.push('');
   lines.push('## Versions');
   lines.push('');

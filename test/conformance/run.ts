@@ -15,23 +15,32 @@ import { embeddedBrokerMissing, startEmbedded } from '../../scripts/conformance/
 import { run as runProcess } from '../../scripts/conformance/process.ts';
 import { metadata } from '../../scripts/conformance/probe.ts';
 import type { RunningServer } from '../../scripts/conformance/server.ts';
+import { knownDifferences } from './known-differences.ts';
 import { renderMarkdown } from './report.ts';
 import type { Outcome, Report, TargetReport } from './report.ts';
 import type { Scenario, ScenarioContext, TargetId } from './scenario.ts';
+import { mixedGroupScenarios } from './scenarios/groups-mixed.ts';
+import { javaGroupScenarios } from './scenarios/java-groups.ts';
 import { javaToolScenarios } from './scenarios/java-tools.ts';
 import { kafkaPythonScenarios } from './scenarios/kafka-python.ts';
 import { kafkajsScenarios } from './scenarios/kafkajs.ts';
 import { kcatScenarios } from './scenarios/kcat.ts';
 import { platformaticCreateTopic, platformaticScenarios } from './scenarios/platformatic.ts';
 import { restartScenarios } from './scenarios/restart.ts';
+import { sdsAdminScenarios } from './scenarios/sds-admin.ts';
+import { sdsToolScenarios } from './scenarios/sds-tools.ts';
 import { versions } from './versions.ts';
 
 export const scenarios: readonly Scenario[] = [
   ...javaToolScenarios,
+  ...javaGroupScenarios,
   ...kcatScenarios,
   ...kafkaPythonScenarios,
   ...kafkajsScenarios,
   ...platformaticScenarios,
+  ...mixedGroupScenarios,
+  ...sdsAdminScenarios,
+  ...sdsToolScenarios,
   ...restartScenarios,
 ];
 
@@ -305,7 +314,9 @@ async function main(): Promise<number> {
         'Apache Kafka settings that differ from its defaults: replication factors 1 for the internal topics ' +
           '(one node), group.initial.rebalance.delay.ms=0 (as in its own config/server.properties), and ' +
           'auto.create.topics.enable=false (as on Amazon MSK; every scenario creates its topics).',
+        'Embedded broker settings that differ from its defaults: groupInitialRebalanceDelayMs 0, the same as Kafka above.',
       ],
+      knownDifferences,
     };
     const file = join(REPO_ROOT, 'docs/compatibility.md');
     writeFileSync(file, renderMarkdown(report));

@@ -5,12 +5,12 @@ import { check, explain } from '../../../scripts/conformance/process.ts';
 import { expect, expectEqual, setup } from '../scenario.ts';
 import type { Scenario, ScenarioContext } from '../scenario.ts';
 
-const CLIENT = 'Kafka Java tools 4.1.1';
-const TOPIC_COMMAND = 'org.apache.kafka.tools.TopicCommand';
-const VERIFIABLE_PRODUCER = 'org.apache.kafka.tools.VerifiableProducer';
-const CONSOLE_PRODUCER = 'org.apache.kafka.tools.ConsoleProducer';
-const CONSOLE_CONSUMER = 'org.apache.kafka.tools.consumer.ConsoleConsumer';
-const CONSUMER_GROUP_COMMAND = 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand';
+export const CLIENT = 'Kafka Java tools 4.1.1';
+export const TOPIC_COMMAND = 'org.apache.kafka.tools.TopicCommand';
+export const VERIFIABLE_PRODUCER = 'org.apache.kafka.tools.VerifiableProducer';
+export const CONSOLE_PRODUCER = 'org.apache.kafka.tools.ConsoleProducer';
+export const CONSOLE_CONSUMER = 'org.apache.kafka.tools.consumer.ConsoleConsumer';
+export const CONSUMER_GROUP_COMMAND = 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand';
 
 async function createWithTopicCommand(ctx: ScenarioContext, bootstrap: string, topic: string, partitions: number): Promise<void> {
   const result = check(
@@ -46,8 +46,10 @@ async function describeShows(ctx: ScenarioContext, bootstrap: string, topic: str
   ctx.observe('partitions', partitions);
 }
 
-interface VerifiableEvent {
+export interface VerifiableEvent {
   readonly name: string;
+  /** When the tool printed it (ms since the epoch). */
+  readonly timestamp?: number;
   readonly offset?: number;
   readonly partition?: number;
   readonly value?: string;
@@ -57,7 +59,7 @@ interface VerifiableEvent {
   readonly message?: string;
 }
 
-function parseEvents(stdout: string): VerifiableEvent[] {
+export function parseEvents(stdout: string): VerifiableEvent[] {
   const events: VerifiableEvent[] = [];
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
