@@ -28,6 +28,9 @@ export const KAFKA_LIBS = join(REPO_ROOT, 'test/conformance/.kafka/libs');
 export const LOG4J2_CONFIG = join(REPO_ROOT, 'scripts/conformance/log4j2.properties');
 
 const START_TIMEOUT_MS = 60_000;
+
+/** The user of the SASL_PLAINTEXT listener (SCRAM credentials are created when storage is formatted). */
+export const SCRAM_USER = { mechanism: 'SCRAM-SHA-512', username: 'alice', password: 'alice-secret' } as const;
 const STOP_TIMEOUT_MS = 20_000;
 
 export interface ApacheKafkaOptions {
@@ -101,22 +104,28 @@ export async function startApacheKafka(options: ApacheKafkaOptions = {}): Promis
   const logFile = join(workDir, 'server.log');
   const portsFile = join(workDir, 'ports.json');
   // The controller's endpoint is part of the formatted quorum state: a folder keeps its ports.
-  const previous = existsSync(portsFile) ? (JSON.parse(readFileSync(portsFile, 'utf8')) as { port?: number; controllerPort?: number }) : {};
-  const [freeA, freeB] = await freePorts(2);
+  const previous = existsSync(portsFile)
+    ? (JSON.parse(readFileSync(portsFile, 'utf8')) as { port?: number; controllerPort?: number; saslPort?: number })
+    : {};
+  const [freeA, freeB, freeC] = await freePorts(3);
   const port = options.port ?? previous.port ?? freeA;
   const controllerPort = options.controllerPort ?? previous.controllerPort ?? freeB;
-  if (port === undefined || controllerPort === undefined) throw new Error('no free port');
-  writeFileSync(portsFile, JSON.stringify({ port, controllerPort }));
+  const saslPort = previous.saslPort ?? freeC;
+  if (port === undefined || controllerPort === undefined || saslPort === undefined) throw new Error('no free port');
+  writeFileSync(portsFile, JSON.stringify({ port, controllerPort, saslPort }));
   const formatted = existsSync(join(dataDir, 'meta.properties'));
   const config: Record<string, string> = {
     'process.roles': 'broker,controller',
     'node.id': '1',
     'controller.quorum.bootstrap.servers': `${host}:${controllerPort}`,
-    listeners: `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://${host}:${port}`,
+    listeners: `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort},SASL_PLAINTEXT://${host}:${saslPort}`,
+    'advertised.listeners': `PLAINTEXT://${host}:${port},SASL_PLAINTEXT://${host}:${saslPort}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    // A SASL/SCRAM listener with one user, as on Amazon MSK with SASL/SCRAM access control.
+    'sasl.enabled.mechanisms': SCRAM_USER.mechanism,
+    'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
     'log.dirs': dataDir,
     'num.partitions': '1',
     // Like Amazon MSK's default and the scenarios' discipline: every topic is created explicitly.
@@ -136,10 +145,14 @@ export async function startApacheKafka(options: ApacheKafkaOptions = {}): Promis
   const started = performance.now();
   if (!formatted) {
     check(
-      await runJavaTool('kafka.tools.StorageTool', ['format', '--standalone', '-t', randomClusterId(), '-c', configFile], {
-        timeoutMs: 60_000,
-        libsDir,
-      }),
+      await runJavaTool(
+        'kafka.tools.StorageTool',
+        [
+          'format', '--standalone', '-t', randomClusterId(), '-c', configFile,
+          '--add-scram', `${SCRAM_USER.mechanism}=[name=${SCRAM_USER.username},password=${SCRAM_USER.password}]`,
+        ],
+        { timeoutMs: 60_000, libsDir },
+      ),
       'kafka.tools.StorageTool format',
     );
   }
@@ -199,6 +212,7 @@ export async function startApacheKafka(options: ApacheKafkaOptions = {}): Promis
     host,
     port,
     dataDir,
+    sasl: { ...SCRAM_USER, bootstrap: `${host}:${saslPort}` },
     get startMs() {
       return startMs;
     },

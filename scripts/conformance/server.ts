@@ -13,6 +13,8 @@ export interface RunningServer {
   readonly port: number;
   /** Where the server keeps its data; the same across restarts. */
   readonly dataDir: string;
+  /** A SASL/SCRAM listener and its user, where the server has one. */
+  readonly sasl?: { readonly bootstrap: string; readonly mechanism: string; readonly username: string; readonly password: string };
   /** Milliseconds the last (re)start took, until a Metadata call listed the broker. */
   readonly startMs: number;
   /** Stops the server and starts it again on the same data and port; resolves to the bootstrap. */

@@ -21,13 +21,14 @@ export async function describeCluster(admin: Admin, connection: Connection): Pro
   const brokers = [...metadata.brokers.entries()]
     .map(([nodeId, b]) => ({ nodeId, host: b.host, port: b.port, rack: b.rack ?? null }))
     .sort((a, b) => a.nodeId - b.nodeId);
-  let partitionCount = 0;
-  for (const t of metadata.topics.values()) partitionCount += t.partitionsCount;
+  // A topic deleted between the listing and the metadata call has no entry (or an empty one).
+  const described = [...metadata.topics.values()].filter((t): t is NonNullable<typeof t> => t !== undefined && t !== null);
+  const partitionCount = described.reduce((n, t) => n + t.partitionsCount, 0);
   return {
     clusterId: metadata.id,
     controllerId: metadata.controllerId,
     brokers,
-    topicCount: metadata.topics.size,
+    topicCount: described.length,
     partitionCount,
     bootstrap: { [connection.securityProtocol]: brokers.map((b) => `${b.host}:${b.port}`).join(',') },
   };

@@ -70,7 +70,7 @@ export async function listTopics(admin: Admin, includeInternal: boolean): Promis
   return (await admin.listTopics({ includeInternals: includeInternal })).sort();
 }
 
-function notFound(topic: string, error?: unknown): TopicError {
+export function topicNotFound(topic: string, error?: unknown): TopicError {
   return new TopicError('SDS_ERR_TOPIC_NOT_FOUND', `topic ${topic} does not exist (sds topics list shows the topics)`, { cause: error });
 }
 
@@ -80,12 +80,12 @@ export async function describeTopics(admin: Admin, topics: readonly string[]): P
   if (names.length === 0) return [];
   const existing = new Set(await admin.listTopics({ includeInternals: true }));
   const missing = names.find((n) => !existing.has(n));
-  if (missing !== undefined) throw notFound(missing);
+  if (missing !== undefined) throw topicNotFound(missing);
   const metadata = await admin.metadata({ topics: names, forceUpdate: true });
   const configs = await admin.describeConfigs({ resources: names.map((name) => ({ resourceType: ConfigResourceTypes.TOPIC, resourceName: name })) });
   return names.map((name) => {
     const t = metadata.topics.get(name);
-    if (t === undefined) throw notFound(name);
+    if (t === undefined) throw topicNotFound(name);
     const overrides: Record<string, string> = {};
     for (const c of configs.find((r) => r.resourceName === name)?.configs ?? []) {
       if (c.configSource === ConfigSources.TOPIC_CONFIG && typeof c.value === 'string') overrides[c.name] = c.isSensitive ? '(sensitive)' : c.value;
@@ -102,7 +102,7 @@ export async function deleteTopic(admin: Admin, topic: string, ifExists: boolean
   } catch (error: unknown) {
     if (!hasKafkaError(error, 'UNKNOWN_TOPIC_OR_PARTITION') && !hasKafkaError(error, 'UNKNOWN_TOPIC_ID')) throw error;
     if (ifExists) return false;
-    throw notFound(topic, error);
+    throw topicNotFound(topic, error);
   }
 }
 
@@ -120,7 +120,7 @@ export async function alterTopic(admin: Admin, input: AlterTopicInput): Promise<
   const existing = new Set(await admin.listTopics({ includeInternals: true }));
   if (!existing.has(input.topic)) {
     if (input.ifExists === true) return false;
-    throw notFound(input.topic);
+    throw topicNotFound(input.topic);
   }
   if (input.partitions !== undefined) {
     // No assignments (null): the broker places the new partitions, as kafka-topics --alter does.

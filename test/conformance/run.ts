@@ -118,6 +118,7 @@ async function runScenario(
       return bootstrap;
     },
     signal: controller.signal,
+    sasl: server.sasl,
     topic(label) {
       const name = `${label}-${runTag}`;
       if (usedTopics.has(name)) throw new Error(`topic name ${name} used twice: give each scenario its own label`);
@@ -223,6 +224,11 @@ async function runTarget(target: Target, selected: readonly Scenario[]): Promise
   try {
     let previous: Scenario | undefined;
     for (const scenario of ordered) {
+      if (scenario.onlyOn !== undefined && !scenario.onlyOn.targets.includes(target.id)) {
+        outcomes.set(scenario, { status: 'not-run', reason: scenario.onlyOn.reason, notes: [], observations: new Map() });
+        say(`  ➖ ${scenario.client} · ${scenario.name}: not run: ${scenario.onlyOn.reason}`);
+        continue;
+      }
       const down = await stillAnswering(previous);
       previous = scenario;
       if (down !== null) {

@@ -3,7 +3,7 @@
 // ctx.observe() are compared between the two servers: a difference fails the run even when each
 // server passed on its own.
 import type { RunResult } from '../../scripts/conformance/process.ts';
-import type { RestartOptions } from '../../scripts/conformance/server.ts';
+import type { RestartOptions, RunningServer } from '../../scripts/conformance/server.ts';
 
 export type TargetId = 'apache-kafka' | 'embedded';
 
@@ -17,6 +17,8 @@ export interface ScenarioContext {
   readonly target: TargetId;
   /** The current bootstrap address (changes only if a restart moves the server). */
   readonly bootstrap: string;
+  /** The server's SASL/SCRAM listener and user, if it has one. */
+  readonly sasl: RunningServer['sasl'];
   /** Aborted when the scenario times out: pass it on, and stop waiting. */
   readonly signal: AbortSignal;
   /** A topic name unique to this run and scenario. */
@@ -43,6 +45,8 @@ export interface Scenario {
   readonly client: string;
   /** Default 60 s. */
   readonly timeoutMs?: number;
+  /** Servers this scenario needs something of that the others lack; elsewhere it is "not run" with the reason. */
+  readonly onlyOn?: { readonly targets: readonly TargetId[]; readonly reason: string };
   /** Restarts the server: run after the others. */
   readonly disruptive?: boolean;
   run(bootstrap: string, ctx: ScenarioContext): Promise<void>;

@@ -1,5 +1,7 @@
 // `sds topics` and `sds cluster describe` against both servers: the same commands, the same
 // answers (apart from ids), and the topics they make look the same to Kafka's own kafka-topics.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../scripts/conformance/apache-kafka.ts';
 import { check } from '../../../scripts/conformance/process.ts';
@@ -85,6 +87,41 @@ export const sdsAdminScenarios: readonly Scenario[] = [
       expect(c.topicCount >= 1 && c.partitionCount >= 2, `counts ${c.topicCount}/${c.partitionCount}`);
       expectEqual(c.bootstrap, { PLAINTEXT: ctx.bootstrap }, 'bootstrap brokers');
       ctx.observe('brokers', c.brokers.length);
+    },
+  },
+  {
+    name: 'sds with SASL/SCRAM-SHA-512 (client-sasl.properties): the right password works, a wrong one says so',
+    client: CLIENT,
+    onlyOn: { targets: ['apache-kafka'], reason: 'needs a SASL listener (access control on the embedded broker is not built yet)' },
+    async run(_bootstrap, ctx) {
+      const sasl = ctx.sasl;
+      expect(sasl !== undefined, 'the server has no SASL listener');
+      const dir = await mkdtemp(join(tmpdir(), 'sds-sasl-'));
+      try {
+        const file = join(dir, 'client-sasl.properties');
+        const properties = (password: string): string =>
+          [
+            'security.protocol=SASL_PLAINTEXT',
+            `sasl.mechanism=${sasl.mechanism}`,
+            `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${sasl.username}" password="${password}";`,
+          ].join('\n');
+        await writeFile(file, properties(sasl.password));
+        const topic = ctx.topic('sds-sasl');
+        const args = ['--bootstrap-server', sasl.bootstrap, '--command-config', file];
+        check(await ctx.exec(process.execPath, [SDS, 'topics', 'create', '--topic', topic, '--partitions', '1', ...args]), 'sds topics create over SASL/SCRAM');
+        const listed = check(await ctx.exec(process.execPath, [SDS, 'topics', 'list', ...args]), 'sds topics list over SASL/SCRAM');
+        expect(listed.stdout.split('\n').includes(topic), `the topic is not listed: ${listed.stdout.slice(0, 200)}`);
+
+        await writeFile(file, properties('wrong-password'));
+        const refused = await ctx.exec(process.execPath, [SDS, 'topics', 'list', ...args]);
+        expectEqual(refused.code, 1, 'exit code with a wrong password');
+        expect(
+          /authentication with \S+ failed .*Check the user name and password.*\[SDS_ERR_CLIENT_AUTH\]/.test(refused.stderr),
+          `unclear message: ${refused.stderr.trim().slice(0, 300)}`,
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   },
 ];
