@@ -102,7 +102,7 @@ async function createTopic(bootstrap: string, topic: string, partitions: number)
   if (r.code !== 0) throw new Error(`creating ${topic} failed: ${r.stderr}`);
 }
 
-async function producerPerformance(bootstrap: string, topic: string, records: number): Promise<ProducerRun> {
+export async function producerPerformance(bootstrap: string, topic: string, records: number): Promise<ProducerRun> {
   const r = await runJavaTool(
     'org.apache.kafka.tools.ProducerPerformance',
     ['--topic', topic, '--num-records', String(records), '--record-size', String(RECORD_SIZE), '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=all'],

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- codec] [-- --rounds N] [-- --no-write]
+ * npm run bench [-- codec|broker|sds-produce] [-- --rounds N] [-- --records N] [-- --no-write]
  *
  * Runs the benchmarks (`codec`, `broker`), prints the results and writes them into
  * docs/benchmarks.md between the suite's markers. Never part of `npm test`.
@@ -9,6 +9,7 @@ import { cpus, totalmem, platform, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCodecBenchmarks, type CodecResult } from './codec.ts';
 import { megabytesPerSecond } from './measure.ts';
+import { runSdsProduceBenchmark, type SdsProduceBenchResult } from './sds-produce.ts';
 import { LATENCY_RATES, runBrokerBenchmarks, type BrokerBenchResult, type ProducerRun } from './broker.ts';
 
 const DOC = new URL('../docs/benchmarks.md', import.meta.url);
@@ -92,6 +93,23 @@ function groupTable(result: BrokerBenchResult): string {
   ].join('\n');
 }
 
+function sdsProduceTable(r: SdsProduceBenchResult): string {
+  const rows = r.rounds.map(
+    (x, i) => `| ${i + 1} | ${x.kafkaRecordsPerSec.toFixed(0)} | ${x.sdsRecordsPerSec.toFixed(0)} | ${x.sdsWallSeconds.toFixed(1)} s | ${(x.sdsRecordsPerSec / x.kafkaRecordsPerSec).toFixed(2)}x |`,
+  );
+  return [
+    `\`sds produce --throughput -1 --max-messages ${r.records}\` (1 KiB values, acks=all) and Kafka's ProducerPerformance with the same records, ` +
+      `each to a new ${r.partitions}-partition topic on the ${r.server}. sds's rate is its own report (first send to last answer, as ProducerPerformance measures); ` +
+      'the wall time includes Node.js loading the command.',
+    '',
+    '| round | ProducerPerformance records/s | sds produce records/s | sds produce wall time | ratio |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    `Median ratio: **${r.ratio.toFixed(2)}x**.`,
+  ].join('\n');
+}
+
 function replaceSection(doc: string, suite: string, body: string): string {
   const begin = `<!-- ${suite}:begin -->`;
   const end = `<!-- ${suite}:end -->`;
@@ -118,8 +136,8 @@ async function main(): Promise<void> {
   }
   const suites = positionals.length > 0 ? positionals : ['codec'];
   for (const suite of suites) {
-    if (suite !== 'codec' && suite !== 'broker') {
-      console.error(`unknown benchmark suite "${suite}"; available: codec, broker`);
+    if (suite !== 'codec' && suite !== 'broker' && suite !== 'sds-produce') {
+      console.error(`unknown benchmark suite "${suite}"; available: codec, broker, sds-produce`);
       process.exit(2);
     }
   }
@@ -128,6 +146,17 @@ async function main(): Promise<void> {
     const section = [`Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`, `Command: \`npm run bench -- broker --records ${records} --rounds ${Math.min(rounds, 3)}\`.`, '', brokerTable(result)].join('\n');
     console.log(section);
     if (!values['no-write']) writeFileSync(DOC, replaceSection(readFileSync(DOC, 'utf8'), 'broker', section));
+  }
+  if (suites.includes('sds-produce')) {
+    const result = await runSdsProduceBenchmark(Math.max(records, 1000), Math.min(rounds, 3));
+    const section = [
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`,
+      `Command: \`npm run bench -- sds-produce --records ${records} --rounds ${Math.min(rounds, 3)}\`.`,
+      '',
+      sdsProduceTable(result),
+    ].join('\n');
+    console.log(section);
+    if (!values['no-write']) writeFileSync(DOC, replaceSection(readFileSync(DOC, 'utf8'), 'sds-produce', section));
   }
   if (!suites.includes('codec')) return;
   const results = await runCodecBenchmarks(rounds);

@@ -9,6 +9,9 @@ import { registerProtocolCommands } from './protocol.ts';
 import { registerTopicCommands } from './topics.ts';
 import { registerClusterCommands } from './cluster.ts';
 import { registerBrokerCommands } from './broker.ts';
+import { registerConsumeCommand } from './consume.ts';
+import { registerGroupCommands } from './groups.ts';
+import { registerProduceCommand } from './produce.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   registerProtocolCommands(program);
   registerTopicCommands(program);
   registerClusterCommands(program);
+  registerConsumeCommand(program);
+  registerGroupCommands(program);
+  registerProduceCommand(program);
   return program;
 }
 

@@ -27,3 +27,9 @@ export function parseLogLevel(value: string): string {
   if (!LEVELS.includes(value)) throw new InvalidArgumentError(`expected one of ${LEVELS.join(', ')}.`);
   return value;
 }
+
+export function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a whole number from 0.');
+  return n;
+}
