@@ -3,8 +3,8 @@
  * any Kafka (the embedded broker, Apache Kafka, Amazon MSK).
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { call, createAdmin } from '../client/clients.ts';
-import type { Connection } from '../client/connection.ts';
+import type { Admin } from '@platformatic/kafka';
+import { withAdmin } from '../client/clients.ts';
 import { alterTopic, createTopic, deleteTopic, describeTopics, listTopics, type TopicDescription } from '../client/topics.ts';
 import { addConnectionOptions, connectionFrom, type ConnectionFlags } from './connection-options.ts';
 import { parsePositiveInt, UsageError } from './options.ts';
@@ -27,14 +27,8 @@ function parseCount(value: string): number {
   return n;
 }
 
-async function withAdminDo<T>(flags: ConnectionFlags, action: string, fn: (admin: ReturnType<typeof createAdmin>, c: Connection) => Promise<T>): Promise<T> {
-  const connection = connectionFrom(flags);
-  const admin = createAdmin(connection);
-  try {
-    return await call(connection, action, () => fn(admin, connection));
-  } finally {
-    await admin.close().catch(() => undefined);
-  }
+function withAdminDo<T>(flags: ConnectionFlags, action: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  return withAdmin(connectionFrom(flags), action, fn);
 }
 
 export function formatDescription(t: TopicDescription): string {
