@@ -1,0 +1,150 @@
+/**
+ * An event source mapping's settings, with CreateEventSourceMapping's names, ranges and defaults
+ * for Kafka sources. Every problem is reported at once, each with the setting's name.
+ */
+import { SdsError } from '../../errors.ts';
+
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+
+export interface MappingInput {
+  readonly Topics?: unknown;
+  readonly BatchSize?: unknown;
+  readonly MaximumBatchingWindowInSeconds?: unknown;
+  readonly StartingPosition?: unknown;
+  /** Unix seconds, for AT_TIMESTAMP. */
+  readonly StartingPositionTimestamp?: unknown;
+  readonly ConsumerGroupId?: unknown;
+  readonly Enabled?: unknown;
+  readonly FilterCriteria?: unknown;
+  readonly MaximumRetryAttempts?: unknown;
+  readonly MaximumRecordAgeInSeconds?: unknown;
+  readonly BisectBatchOnFunctionError?: unknown;
+  readonly FunctionResponseTypes?: unknown;
+}
+
+export interface MappingSettings {
+  readonly topic: string;
+  readonly batchSize: number;
+  /** Milliseconds: 500 unless MaximumBatchingWindowInSeconds is given. */
+  readonly batchingWindowMs: number;
+  readonly startingPosition: StartingPosition;
+  /** Milliseconds since the epoch, for AT_TIMESTAMP. */
+  readonly startingTimestampMs?: number;
+  /** Undefined: a generated id, kept stable across restarts by the mapping. */
+  readonly consumerGroupId?: string;
+  readonly enabled: boolean;
+  readonly filters: readonly { Pattern: string }[];
+  /** -1: until the record expires. */
+  readonly maximumRetryAttempts: number;
+  /** -1: no age limit. */
+  readonly maximumRecordAgeSeconds: number;
+  readonly bisectBatchOnFunctionError: boolean;
+  readonly reportBatchItemFailures: boolean;
+}
+
+export class MappingSettingsError extends SdsError {
+  constructor(readonly problems: readonly string[]) {
+    super('SDS_ERR_MAPPING_INVALID', `event source mapping settings:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+const KNOWN = new Set([
+  'Topics', 'BatchSize', 'MaximumBatchingWindowInSeconds', 'StartingPosition', 'StartingPositionTimestamp', 'ConsumerGroupId', 'Enabled',
+  'FilterCriteria', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'BisectBatchOnFunctionError', 'FunctionResponseTypes',
+]);
+
+// Kafka's legal topic names, and Lambda's pattern for ConsumerGroupId.
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+const GROUP_ID = /^[a-zA-Z0-9-/*:_+=.@-]{1,200}$/;
+
+export function parseMappingSettings(input: MappingInput): MappingSettings {
+  const problems: string[] = [];
+  for (const key of Object.keys(input)) if (!KNOWN.has(key)) problems.push(`${key}: unknown setting (allowed: ${[...KNOWN].join(', ')})`);
+
+  const int = (name: keyof MappingInput, min: number, max: number, fallback: number, extra?: number): number => {
+    const v = input[name];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || ((v < min || v > max) && v !== extra)) {
+      problems.push(`${name}: expected a whole number from ${min} to ${max}${extra !== undefined ? ` or ${extra}` : ''}, got ${JSON.stringify(v)}`);
+      return fallback;
+    }
+    return v;
+  };
+  const bool = (name: keyof MappingInput, fallback: boolean): boolean => {
+    const v = input[name];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') {
+      problems.push(`${name}: expected true or false, got ${JSON.stringify(v)}`);
+      return fallback;
+    }
+    return v;
+  };
+
+  const topics = input.Topics;
+  let topic = '';
+  if (!Array.isArray(topics) || topics.length !== 1 || typeof topics[0] !== 'string' || !TOPIC.test(topics[0])) {
+    problems.push('Topics: expected exactly one topic name (letters, digits, ".", "_", "-"; at most 249 characters)');
+  } else {
+    topic = topics[0];
+  }
+
+  const batchSize = int('BatchSize', 1, 10_000, 100);
+  const windowSeconds = input.MaximumBatchingWindowInSeconds === undefined ? undefined : int('MaximumBatchingWindowInSeconds', 0, 300, 0);
+
+  let startingPosition: StartingPosition = 'LATEST';
+  let startingTimestampMs: number | undefined;
+  const sp = input.StartingPosition;
+  if (sp === undefined) problems.push('StartingPosition: required for Kafka (TRIM_HORIZON, LATEST or AT_TIMESTAMP)');
+  else if (sp !== 'TRIM_HORIZON' && sp !== 'LATEST' && sp !== 'AT_TIMESTAMP') problems.push(`StartingPosition: expected TRIM_HORIZON, LATEST or AT_TIMESTAMP, got ${JSON.stringify(sp)}`);
+  else startingPosition = sp;
+  const ts = input.StartingPositionTimestamp;
+  if (startingPosition === 'AT_TIMESTAMP') {
+    if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) problems.push('StartingPositionTimestamp: AT_TIMESTAMP needs a time in Unix seconds');
+    else startingTimestampMs = Math.floor(ts * 1000);
+  } else if (ts !== undefined) {
+    problems.push('StartingPositionTimestamp: only with StartingPosition AT_TIMESTAMP');
+  }
+
+  const group = input.ConsumerGroupId;
+  if (group !== undefined && (typeof group !== 'string' || !GROUP_ID.test(group))) {
+    problems.push('ConsumerGroupId: 1-200 characters of letters, digits and - / * : _ + = . @');
+  }
+
+  let filters: { Pattern: string }[] = [];
+  const fc = input.FilterCriteria;
+  if (fc !== undefined) {
+    const list = typeof fc === 'object' && fc !== null && 'Filters' in fc ? (fc).Filters : undefined;
+    if (!Array.isArray(list) || !list.every((f): f is { Pattern: string } => typeof f === 'object' && f !== null && typeof (f as { Pattern?: unknown }).Pattern === 'string')) {
+      problems.push('FilterCriteria: expected { "Filters": [{ "Pattern": "<JSON text>" }] }');
+    } else {
+      filters = list;
+    }
+  }
+
+  const responseTypes = input.FunctionResponseTypes;
+  let reportBatchItemFailures = false;
+  if (responseTypes !== undefined) {
+    if (!Array.isArray(responseTypes) || !responseTypes.every((t) => t === 'ReportBatchItemFailures')) {
+      problems.push('FunctionResponseTypes: the only value is "ReportBatchItemFailures"');
+    } else {
+      reportBatchItemFailures = responseTypes.length > 0;
+    }
+  }
+
+  const settings: MappingSettings = {
+    topic,
+    batchSize,
+    batchingWindowMs: windowSeconds === undefined ? 500 : windowSeconds * 1000,
+    startingPosition,
+    ...(startingTimestampMs !== undefined ? { startingTimestampMs } : {}),
+    ...(typeof group === 'string' && GROUP_ID.test(group) ? { consumerGroupId: group } : {}),
+    enabled: bool('Enabled', true),
+    filters,
+    maximumRetryAttempts: int('MaximumRetryAttempts', 0, 10_000, -1, -1),
+    maximumRecordAgeSeconds: int('MaximumRecordAgeInSeconds', 60, 604_800, -1, -1),
+    bisectBatchOnFunctionError: bool('BisectBatchOnFunctionError', false),
+    reportBatchItemFailures,
+  };
+  if (problems.length > 0) throw new MappingSettingsError(problems);
+  return settings;
+}
