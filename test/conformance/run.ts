@@ -19,6 +19,7 @@ import { knownDifferences } from './known-differences.ts';
 import { renderMarkdown } from './report.ts';
 import type { Outcome, Report, TargetReport } from './report.ts';
 import type { Scenario, ScenarioContext, TargetId } from './scenario.ts';
+import { eventSourceScenarios } from './scenarios/event-source.ts';
 import { mixedGroupScenarios } from './scenarios/groups-mixed.ts';
 import { javaGroupScenarios } from './scenarios/java-groups.ts';
 import { javaToolScenarios } from './scenarios/java-tools.ts';
@@ -41,6 +42,7 @@ export const scenarios: readonly Scenario[] = [
   ...mixedGroupScenarios,
   ...sdsAdminScenarios,
   ...sdsToolScenarios,
+  ...eventSourceScenarios,
   ...restartScenarios,
 ];
 

@@ -77,21 +77,29 @@ export function batchFailureRecord(source: EventSource, batch: readonly PolledRe
   };
 }
 
+export type TopicFailureCondition = 'RetriesExhausted' | 'MaximumPayloadSizeExceeded' | 'RecordAgeExceeded';
+
 export interface TopicFailureMessage {
-  readonly requestContext: { requestId: string; functionArn: string; condition: 'RetriesExhausted'; approximateInvokeCount: number };
-  readonly responseContext: { statusCode: number; executedVersion: string; functionError: string };
+  readonly requestContext: { requestId: string; functionArn: string; condition: TopicFailureCondition; approximateInvokeCount: number };
+  /** Null when the record was never invoked (it exceeded the payload limit). */
+  readonly responseContext: { statusCode: number; executedVersion: string; functionError: string } | null;
   readonly version: '1.0';
   readonly timestamp: string;
   readonly KafkaBatchInfo: { batchSize: 1; eventSourceArn?: string; bootstrapServers: string; payloadSize: number; recordInfo: { offset: string; timestamp: string } };
   readonly payload: MskEvent;
 }
 
-/** The message for a Kafka topic destination, one per failed record (produced with the record's key). */
-export function topicFailureMessage(source: EventSource, record: PolledRecord, ctx: Omit<FailureContext, 'condition'>): TopicFailureMessage {
+/**
+ * The message for a Kafka topic destination, one per failed record (produced with the record's
+ * key). The topic form's documented condition for spent retries is "RetriesExhausted"; the
+ * other conditions keep their batch-form names (not documented for topics).
+ */
+export function topicFailureMessage(source: EventSource, record: PolledRecord, ctx: Omit<FailureContext, 'condition'> & { readonly condition?: FailureCondition }): TopicFailureMessage {
   const event = buildEvent(source, [record]);
+  const condition: TopicFailureCondition = ctx.condition === undefined || ctx.condition === 'RetryAttemptsExhausted' ? 'RetriesExhausted' : ctx.condition;
   return {
-    requestContext: { requestId: ctx.requestId, functionArn: ctx.functionArn, condition: 'RetriesExhausted', approximateInvokeCount: ctx.approximateInvokeCount },
-    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: ctx.functionError ?? 'Unhandled' },
+    requestContext: { requestId: ctx.requestId, functionArn: ctx.functionArn, condition, approximateInvokeCount: ctx.approximateInvokeCount },
+    responseContext: condition === 'MaximumPayloadSizeExceeded' ? null : { statusCode: 200, executedVersion: '$LATEST', functionError: ctx.functionError ?? 'Unhandled' },
     version: '1.0',
     timestamp: ctx.now.toISOString(),
     KafkaBatchInfo: {

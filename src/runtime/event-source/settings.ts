@@ -1,8 +1,15 @@
 /**
  * An event source mapping's settings, with CreateEventSourceMapping's names, ranges and defaults
  * for Kafka sources. Every problem is reported at once, each with the setting's name.
+ *
+ * DestinationConfig.OnFailure.Destination takes AWS's forms where they have a local meaning:
+ * `kafka://<topic>` (a topic of the same cluster) and `arn:aws:s3:::<bucket>` (a local bucket
+ * folder); a local JSON-lines file is `file:<path>`. SQS and SNS have no local stand-in.
  */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SdsError } from '../../errors.ts';
+import { compileFilters } from './filter.ts';
 
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
 
@@ -20,7 +27,14 @@ export interface MappingInput {
   readonly MaximumRecordAgeInSeconds?: unknown;
   readonly BisectBatchOnFunctionError?: unknown;
   readonly FunctionResponseTypes?: unknown;
+  /** `{ OnFailure: { Destination: "..." } }`. */
+  readonly DestinationConfig?: unknown;
 }
+
+export type OnFailureTarget =
+  | { readonly kind: 'kafka'; readonly topic: string }
+  | { readonly kind: 'bucket'; readonly bucket: string }
+  | { readonly kind: 'file'; readonly path: string };
 
 export interface MappingSettings {
   readonly topic: string;
@@ -40,6 +54,8 @@ export interface MappingSettings {
   readonly maximumRecordAgeSeconds: number;
   readonly bisectBatchOnFunctionError: boolean;
   readonly reportBatchItemFailures: boolean;
+  /** Where records that could not be processed go; absent: nowhere. */
+  readonly onFailure?: OnFailureTarget;
 }
 
 export class MappingSettingsError extends SdsError {
@@ -51,11 +67,35 @@ export class MappingSettingsError extends SdsError {
 const KNOWN = new Set([
   'Topics', 'BatchSize', 'MaximumBatchingWindowInSeconds', 'StartingPosition', 'StartingPositionTimestamp', 'ConsumerGroupId', 'Enabled',
   'FilterCriteria', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'BisectBatchOnFunctionError', 'FunctionResponseTypes',
+  'DestinationConfig',
 ]);
 
 // Kafka's legal topic names, and Lambda's pattern for ConsumerGroupId.
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 const GROUP_ID = /^[a-zA-Z0-9-/*:_+=.@-]{1,200}$/;
+// S3's bucket naming rules (lower case letters, digits, dots and hyphens; 3-63 characters).
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** DestinationConfig.OnFailure.Destination: the target, or a problem to report. */
+export function parseOnFailure(destination: string): OnFailureTarget | string {
+  const what = `DestinationConfig: ${JSON.stringify(destination)}`;
+  if (destination.startsWith('kafka://')) {
+    const topic = destination.slice('kafka://'.length);
+    return TOPIC.test(topic) ? { kind: 'kafka', topic } : `${what}: kafka://<topic> needs a valid topic name`;
+  }
+  const s3 = /^arn:aws[a-zA-Z-]*:s3:::(.*)$/.exec(destination);
+  if (s3 !== null) return BUCKET.test(s3[1] ?? '') ? { kind: 'bucket', bucket: s3[1] ?? '' } : `${what}: not a valid S3 bucket name`;
+  if (destination.startsWith('file:')) {
+    try {
+      const path = destination.startsWith('file://') ? fileURLToPath(destination) : resolve(destination.slice('file:'.length));
+      return destination.length > 'file:'.length ? { kind: 'file', path } : `${what}: file:<path> needs a path`;
+    } catch {
+      return `${what}: not a file URL`;
+    }
+  }
+  if (/^arn:aws[a-zA-Z-]*:(sqs|sns):/.test(destination)) return `${what}: SQS and SNS destinations have no local stand-in; use arn:aws:s3:::<bucket>, kafka://<topic> or file:<path>`;
+  return `${what}: expected kafka://<topic>, arn:aws:s3:::<bucket> or file:<path>`;
+}
 
 export function parseMappingSettings(input: MappingInput): MappingSettings {
   const problems: string[] = [];
@@ -121,6 +161,28 @@ export function parseMappingSettings(input: MappingInput): MappingSettings {
     }
   }
 
+  if (filters.length > 0) {
+    try {
+      compileFilters(filters);
+    } catch (error: unknown) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  let onFailure: OnFailureTarget | undefined;
+  const dc = input.DestinationConfig;
+  if (dc !== undefined) {
+    const onFailureConfig: unknown = typeof dc === 'object' && dc !== null && 'OnFailure' in dc ? dc.OnFailure : undefined;
+    const destination: unknown = typeof onFailureConfig === 'object' && onFailureConfig !== null && 'Destination' in onFailureConfig ? onFailureConfig.Destination : undefined;
+    if (typeof destination !== 'string') problems.push('DestinationConfig: expected { "OnFailure": { "Destination": "..." } }');
+    else if (destination !== '') {
+      // An empty Destination removes the destination, as in UpdateEventSourceMapping.
+      const parsed = parseOnFailure(destination);
+      if (typeof parsed === 'string') problems.push(parsed);
+      else onFailure = parsed;
+    }
+  }
+
   const responseTypes = input.FunctionResponseTypes;
   let reportBatchItemFailures = false;
   if (responseTypes !== undefined) {
@@ -144,6 +206,7 @@ export function parseMappingSettings(input: MappingInput): MappingSettings {
     maximumRecordAgeSeconds: int('MaximumRecordAgeInSeconds', 60, 604_800, -1, -1),
     bisectBatchOnFunctionError: bool('BisectBatchOnFunctionError', false),
     reportBatchItemFailures,
+    ...(onFailure !== undefined ? { onFailure } : {}),
   };
   if (problems.length > 0) throw new MappingSettingsError(problems);
   return settings;

@@ -70,3 +70,30 @@ test('every problem is reported at once, by setting name', () => {
   assert.throws(() => parseMappingSettings({ Topics: ['t'], StartingPosition: 'LATEST', StartingPositionTimestamp: 5 }), /only with StartingPosition AT_TIMESTAMP/);
   assert.throws(() => parseMappingSettings({ Topics: ['t'], StartingPosition: 'LATEST', BatchSize: 1.5 }), /BatchSize: expected a whole number/);
 });
+
+test('DestinationConfig: a Kafka topic, a local bucket or a local file; bad filters are reported with the rest', () => {
+  const parse = (Destination: string) => parseMappingSettings({ Topics: ['t'], StartingPosition: 'LATEST', DestinationConfig: { OnFailure: { Destination } } }).onFailure;
+  assert.deepEqual(parse('kafka://failed-records'), { kind: 'kafka', topic: 'failed-records' });
+  assert.deepEqual(parse('arn:aws:s3:::dest-bucket'), { kind: 'bucket', bucket: 'dest-bucket' });
+  assert.deepEqual(parse('file:///var/tmp/failures.jsonl'), { kind: 'file', path: '/var/tmp/failures.jsonl' });
+  assert.equal(parse('file:failures.jsonl')?.kind, 'file');
+  assert.equal(parse(''), undefined, 'an empty Destination removes it, as in UpdateEventSourceMapping');
+  try {
+    parseMappingSettings({
+      Topics: ['t'],
+      StartingPosition: 'LATEST',
+      DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:123456789012:dlq' } },
+      FilterCriteria: { Filters: [{ Pattern: '{"value":[{"wildcard":"*"}]}' }] },
+    });
+    assert.fail('no error');
+  } catch (e) {
+    assert.ok(e instanceof MappingSettingsError);
+    assert.equal(e.problems.length, 2);
+    assert.match(e.problems[0] ?? '', /^FilterCriteria: .*unknown operator "wildcard"/);
+    assert.match(e.problems[1] ?? '', /^DestinationConfig: .*no local stand-in/);
+  }
+  for (const bad of ['kafka://', 'arn:aws:s3:::A_B', 'https://example.com/x', 'file:']) {
+    assert.throws(() => parse(bad), /DestinationConfig/, bad);
+  }
+  assert.throws(() => parseMappingSettings({ Topics: ['t'], StartingPosition: 'LATEST', DestinationConfig: { OnSuccess: {} } }), /DestinationConfig: expected/);
+});

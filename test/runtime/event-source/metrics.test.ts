@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MetricsRegistry } from '../../../src/runtime/event-source/metrics.ts';
+
+test('metrics per mapping, and summed per function', () => {
+  const registry = new MetricsRegistry();
+  const a = registry.mapping('fn', 'uuid-a', 'orders');
+  const b = registry.mapping('fn', 'uuid-b', 'payments');
+  assert.equal(registry.mapping('fn', 'uuid-a', 'orders'), a, 'one set per mapping');
+  a.invocation(10, 5, false);
+  a.invocation(10, 15, true);
+  a.add('Throttles');
+  a.setLag(0, 7);
+  a.setLag(1, 3);
+  a.setLag(2, -1);
+  b.invocation(2, 1, false);
+  b.setLag(0, 4);
+  b.setLag(0, undefined);
+  const snap = registry.snapshot();
+  const [ma, mb] = snap.mappings;
+  assert.equal(ma?.Invocations, 2);
+  assert.equal(ma?.Errors, 1);
+  assert.equal(ma?.InvokedEventCount, 20);
+  assert.equal(ma?.FailedInvokeEventCount, 10);
+  assert.deepEqual(ma?.Duration, { count: 2, sumMs: 20, minMs: 5, maxMs: 15 });
+  assert.equal(ma?.OffsetLag, 10, 'summed over partitions, never negative');
+  assert.equal(mb?.OffsetLag, 0);
+  const fn = snap.functions['fn'];
+  assert.equal(fn?.Invocations, 3);
+  assert.equal(fn?.Errors, 1);
+  assert.equal(fn?.Throttles, 1);
+  assert.deepEqual(fn?.Duration, { count: 3, sumMs: 21, minMs: 1, maxMs: 15 });
+});
