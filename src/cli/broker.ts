@@ -1,9 +1,8 @@
 /**
  * `sds broker start`: runs the embedded broker in the foreground until SIGINT or SIGTERM.
- * `sds up`: starts the local solution (for now, the broker) with project-local defaults.
  */
 import type { Command } from 'commander';
-import { startBroker, type RunningBroker } from '../broker/broker.ts';
+import { startBroker } from '../broker/broker.ts';
 import { createLogger } from '../logging.ts';
 import { parseLogLevel, parsePort } from './options.ts';
 
@@ -39,17 +38,18 @@ async function runBroker(flags: BrokerFlags): Promise<void> {
     logger,
   });
   process.stdout.write(`Kafka broker ready: ${broker.bootstrap} (data in ${broker.dataDir}, cluster ${broker.clusterId})\n`);
-  await untilSignal(broker);
+  const signal = await untilSignal();
+  process.stdout.write(`${signal}: stopping the broker\n`);
+  await broker.stop();
 }
 
-/** Waits for SIGINT/SIGTERM, then stops the broker cleanly (flushing every log). */
-function untilSignal(broker: RunningBroker): Promise<void> {
-  return new Promise((resolve, reject) => {
+/** Resolves with the name of the first SIGINT or SIGTERM received. */
+export function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
     const stop = (signal: string): void => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      process.stdout.write(`${signal}: stopping the broker\n`);
-      broker.stop().then(resolve, reject);
+      resolve(signal);
     };
     const onInt = (): void => stop('SIGINT');
     const onTerm = (): void => stop('SIGTERM');
@@ -61,5 +61,4 @@ function untilSignal(broker: RunningBroker): Promise<void> {
 export function registerBrokerCommands(program: Command): void {
   const broker = program.command('broker').description('the embedded Kafka-compatible broker');
   addBrokerOptions(broker.command('start').description('run the broker in the foreground until Ctrl-C')).action(runBroker);
-  addBrokerOptions(program.command('up').description('run the local solution (today: the embedded broker) until Ctrl-C')).action(runBroker);
 }

@@ -12,6 +12,7 @@ import { registerBrokerCommands } from './broker.ts';
 import { registerConsumeCommand } from './consume.ts';
 import { registerGroupCommands } from './groups.ts';
 import { registerProduceCommand } from './produce.ts';
+import { registerUpCommand } from './up.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .version(pkg.version, '-v, --version', 'print the version')
     .showHelpAfterError('(run `sds --help` for usage)')
     .exitOverride();
+  registerUpCommand(program);
   registerBrokerCommands(program);
   registerProtocolCommands(program);
   registerTopicCommands(program);

@@ -11,41 +11,16 @@
  * A relative commandConfig is resolved against the config file's folder. Every problem in the
  * profiles section is reported at once, with its path in the file.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
-import { SdsError } from '../errors.ts';
+import { ConfigFileError, isRecord, readConfigDocument } from './config-file.ts';
 
-export const DEFAULT_CONFIG_FILE = 'sds.config.yaml';
-const MAX_CONFIG_BYTES = 1 << 20;
+export { ConfigFileError, DEFAULT_CONFIG_FILE } from './config-file.ts';
 
 export interface Profile {
   readonly bootstrap?: string;
   /** Absolute path of a Kafka client properties file. */
   readonly commandConfig?: string;
   readonly properties: ReadonlyMap<string, string>;
-}
-
-export class ConfigFileError extends SdsError {}
-
-function readConfigText(path: string): string {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (error: unknown) {
-    const missing = error instanceof Error && 'code' in error && error.code === 'ENOENT';
-    throw new ConfigFileError('SDS_ERR_CONFIG_READ', missing ? `the config file ${path} does not exist` : `cannot read the config file ${path}`, { cause: error });
-  }
-  if (size > MAX_CONFIG_BYTES) throw new ConfigFileError('SDS_ERR_CONFIG_READ', `the config file ${path} is ${size} bytes; the limit is ${MAX_CONFIG_BYTES}`);
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error: unknown) {
-    throw new ConfigFileError('SDS_ERR_CONFIG_READ', `cannot read the config file ${path}`, { cause: error });
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function scalar(value: unknown): string | undefined {
@@ -87,13 +62,7 @@ function checkProfile(name: string, raw: unknown, baseDir: string, problems: str
 
 /** Reads `name` from the profiles of the config file at `path`. */
 export function loadProfile(path: string, name: string): Profile {
-  const text = readConfigText(path);
-  let doc: unknown;
-  try {
-    doc = parse(text, { maxAliasCount: 100 });
-  } catch (error: unknown) {
-    throw new ConfigFileError('SDS_ERR_CONFIG_INVALID', `${path} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  const doc = readConfigDocument(path);
   const profiles = isRecord(doc) ? doc['profiles'] : undefined;
   if (!isRecord(profiles)) throw new ConfigFileError('SDS_ERR_PROFILE_NOT_FOUND', `${path} has no profiles section, so there is no profile "${name}"`);
   const problems: string[] = [];

@@ -207,6 +207,10 @@ export class EventSourceMapping implements PollerHandler {
     return this.stateValue;
   }
 
+  get settings(): MappingSettings {
+    return this.options.settings;
+  }
+
   metrics(): MappingMetricsSnapshot {
     return this.metricSet.snapshot();
   }
