@@ -13,6 +13,7 @@ import { registerConsumeCommand } from './consume.ts';
 import { registerGroupCommands } from './groups.ts';
 import { registerProduceCommand } from './produce.ts';
 import { registerUpCommand } from './up.ts';
+import { registerFunctionCommands } from './functions.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerUpCommand(program);
   registerBrokerCommands(program);
+  registerFunctionCommands(program);
   registerProtocolCommands(program);
   registerTopicCommands(program);
   registerClusterCommands(program);
