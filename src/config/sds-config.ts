@@ -211,7 +211,10 @@ function checkEventSources(path: string, value: unknown, baseDir: string, c: Che
       return;
     }
     try {
-      sources.push(parseMappingSettings(anchorDestination(raw, baseDir)));
+      const settings = parseMappingSettings(anchorDestination(raw, baseDir));
+      // A mapping's identity (and default consumer group) is its function and topic.
+      if (sources.some((s) => s.topic === settings.topic)) c.add(`${at}.Topics`, `the function already has an event source on ${settings.topic}`);
+      sources.push(settings);
     } catch (error: unknown) {
       if (!(error instanceof MappingSettingsError)) throw error;
       for (const problem of error.problems) c.problems.push(`${at}.${problem}`);

@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Admin, Producer } from '@platformatic/kafka';
+import { committedOffsets } from '../../src/client/groups.ts';
+import { eventually } from '../broker/groups/helpers.ts';
+import { runSds } from '../support/sds-cli.ts';
+
+const BIN = resolve('bin/sds.js');
+const MSK_CONSUMER = resolve('src/functions/msk-consumer/index.ts');
+
+function project(config: string): { dir: string; file: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sds-up-'));
+  const file = join(dir, 'sds.config.yaml');
+  writeFileSync(file, config);
+  return { dir, file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test('sds up: records produced to the topic appear in the function\'s log, offsets are committed, SIGTERM stops it all', async () => {
+  const p = project(`topics:\n  - { name: orders, partitions: 2 }\nfunctions:\n  orders-fn:\n    entry: ${MSK_CONSUMER}\n    eventSources:\n      - { Topics: [orders], StartingPosition: TRIM_HORIZON, MaximumBatchingWindowInSeconds: 0 }\n`);
+  const child = spawn(process.execPath, [BIN, 'up', '--config-file', p.file, '--port', '0', '--data-dir', join(p.dir, 'state')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  try {
+    await new Promise<void>((ready, fail) => {
+      child.stdout.setEncoding('utf8').on('data', (c: string) => {
+        out += c;
+        if (out.includes('Ctrl-C stops everything.')) ready();
+      });
+      void exited.then((code) => fail(new Error(`sds up exited ${code}: ${out}${err}`)));
+    });
+    const bootstrap = /Kafka broker ready: (127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? assert.fail(out);
+    const group = /event source orders: BatchSize 100, window 0 ms, TRIM_HORIZON, group ([0-9a-f-]{36})/.exec(out)?.[1] ?? assert.fail(out);
+    assert.match(out, /Topics: orders \(created\)/);
+    assert.match(out, /logs: sds logs orders-fn --follow/);
+
+    const producer = new Producer({ clientId: 'up-test', bootstrapBrokers: [bootstrap] });
+    await producer.send({ acks: -1, messages: Array.from({ length: 20 }, (_, i) => ({ topic: 'orders', partition: i % 2, key: Buffer.from(`k${i}`), value: Buffer.from(`order ${i}`) })) });
+    await producer.close();
+
+    const log = join(p.dir, 'state', 'logs', 'orders-fn.log');
+    const values = (): string[] => (existsSync(log) ? readFileSync(log, 'utf8') : '').split('\n').filter((l) => l.includes('\tINFO\t')).map((l) => (JSON.parse(l.split('\t')[3] ?? '{}') as { value: string }).value);
+    await eventually('20 records in the function log', () => values().length === 20);
+    assert.deepEqual(values().sort(), Array.from({ length: 20 }, (_, i) => `order ${i}`).sort());
+    const admin = new Admin({ clientId: 'up-test', bootstrapBrokers: [bootstrap] });
+    try {
+      await eventually('offsets committed', async () => {
+        const offsets = (await committedOffsets(admin, group)).get('orders');
+        return offsets?.get(0) === 10n && offsets.get(1) === 10n;
+      });
+    } finally {
+      await admin.close();
+    }
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, err);
+    assert.match(out, /SIGTERM: stopping/);
+  } finally {
+    child.kill('SIGKILL');
+    p.remove();
+  }
+});
+
+test('sds up refuses a bad config with every problem, and a handler that does not load, starting nothing', async () => {
+  const bad = project('topics:\n  - { name: "bad name" }\nfunctions:\n  f:\n    entry: missing.ts\n    timeout: 0\n');
+  try {
+    const result = await runSds(['up', '--config-file', bad.file, '--port', '0', '--data-dir', join(bad.dir, 'state')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /3 settings are wrong/);
+    assert.match(result.stderr, /topics\[0\]\.name/);
+    assert.match(result.stderr, /functions\.f\.entry: .*missing\.ts does not exist/);
+    assert.match(result.stderr, /functions\.f\.timeout: 0/);
+    assert.match(result.stderr, /SDS_ERR_CONFIG_INVALID/);
+    assert.ok(!existsSync(join(bad.dir, 'state')), 'nothing was started');
+  } finally {
+    bad.remove();
+  }
+
+  const broken = project('');
+  try {
+    writeFileSync(join(broken.dir, 'fn.ts'), 'export const handler = async (event: = 1;\n');
+    writeFileSync(broken.file, 'topics: [{ name: t }]\nfunctions:\n  f:\n    entry: fn.ts\n    eventSources: [{ Topics: [t], StartingPosition: TRIM_HORIZON }]\n');
+    const result = await runSds(['up', '--config-file', broken.file, '--port', '0', '--data-dir', join(broken.dir, 'state')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /function f: cannot load its handler .*Runtime\.UserCodeSyntaxError.*SDS_ERR_FUNCTION_LOAD/s);
+    assert.ok(!existsSync(join(broken.dir, 'state', 'event-source-mappings')), 'no mapping was started');
+    assert.ok(existsSync(join(broken.dir, 'state', 'broker', 't-0', '.kafka_cleanshutdown')), 'the broker was stopped cleanly');
+  } finally {
+    broken.remove();
+  }
+});
+
+test('sds up: a port in use is a clear error', async () => {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const address = blocker.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const p = project('topics: []\n');
+  try {
+    const result = await runSds(['up', '--config-file', p.file, '--port', String(port), '--data-dir', join(p.dir, 'state')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /already in use.*SDS_ERR_BROKER_LISTEN/);
+    assert.equal((await runSds(['up', '--port', 'x'])).code, 2);
+  } finally {
+    blocker.close();
+    p.remove();
+  }
+});
