@@ -2,9 +2,12 @@
 // delivered in order per partition, a handler that throws on one record retried, the batch
 // bisected down to that record, which goes to a file destination, and the group's committed
 // offsets at the end of the log. The same invocations and records on both servers.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../../../scripts/conformance/apache-kafka.ts';
+import { stopChild } from '../../../scripts/conformance/process.ts';
 import { Admin, Producer } from '@platformatic/kafka';
 import { resolveConnection } from '../../../src/client/connection.ts';
 import { committedOffsets } from '../../../src/client/groups.ts';
@@ -12,8 +15,9 @@ import type { MskEvent } from '../../../src/functions/shared/kafka-event.ts';
 import { EventSourceMapping } from '../../../src/runtime/event-source/mapping.ts';
 import { parseMappingSettings } from '../../../src/runtime/event-source/settings.ts';
 import type { InvokeOutcome } from '../../../src/runtime/function-host/types.ts';
-import { expect, expectEqual, setup } from '../scenario.ts';
+import { expect, expectEqual, setup, waitFor } from '../scenario.ts';
 import type { Scenario } from '../scenario.ts';
+import { CONSOLE_PRODUCER } from './java-tools.ts';
 
 const CLIENT = 'sds event source mapping';
 const PER_PARTITION = 5;
@@ -116,6 +120,64 @@ export const eventSourceScenarios: readonly Scenario[] = [
         ctx.note(`${invocations.length} invocations`);
       } finally {
         await mapping.stop();
+        await admin.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  },
+  {
+    name: 'sds up with the solution\'s msk-consumer function on this cluster: lines from kafka-console-producer appear in the function log, offsets committed, SIGTERM stops cleanly',
+    client: 'sds up + Kafka console producer',
+    timeoutMs: 90_000,
+    async run(bootstrap, ctx) {
+      const topic = ctx.topic('pattern-2');
+      await ctx.createTopic(topic, 1);
+      const dir = await mkdtemp(join(tmpdir(), 'sds-conformance-up-'));
+      const group = `${topic}-group`;
+      const config = join(dir, 'sds.config.yaml');
+      await writeFile(config, [
+        `bootstrap: "${bootstrap}"`,
+        'functions:',
+        '  msk-consumer:',
+        `    entry: ${join(REPO_ROOT, 'src/functions/msk-consumer/index.ts')}`,
+        '    eventSources:',
+        `      - { Topics: [${topic}], StartingPosition: TRIM_HORIZON, ConsumerGroupId: ${group}, MaximumBatchingWindowInSeconds: 0 }`,
+        '',
+      ].join('\n'));
+      const up = spawn(process.execPath, [join(REPO_ROOT, 'bin/sds.js'), 'up', '--config-file', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      up.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+      up.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+      const exited = new Promise<number | null>((r) => up.once('exit', r));
+      const admin = new Admin({ clientId: 'conformance-up', bootstrapBrokers: [bootstrap] });
+      try {
+        await setup('sds up', () => waitFor(() => out.includes('Ctrl-C stops everything.') || up.exitCode !== null, 30_000, 'sds up to start', ctx.signal));
+        expect(up.exitCode === null, `sds up exited: ${out}`);
+        const lines = ['first line', 'second line', 'h\u00e9llo'];
+        await setup('kafka-console-producer', () => ctx.java(CONSOLE_PRODUCER, ['--bootstrap-server', bootstrap, '--topic', topic], { input: `${lines.join('\n')}\n` }));
+        const logFile = join(dir, '.sds', 'logs', 'msk-consumer.log');
+        const logged = async (): Promise<string[]> =>
+          (await readFile(logFile, 'utf8').catch(() => ''))
+            .split('\n')
+            .filter((l) => l.includes('\tINFO\t'))
+            .map((l) => (JSON.parse(l.split('\t')[3] ?? '{}') as { value: string }).value);
+        let values: string[] = [];
+        for (const deadline = Date.now() + 30_000; values.length < lines.length; values = await logged()) {
+          expect(Date.now() < deadline && !ctx.signal.aborted, `the function logged ${JSON.stringify(values)}`);
+          await new Promise((ok) => setTimeout(ok, 100));
+        }
+        expectEqual(values, lines, 'values in the function log');
+        let committed: bigint | undefined;
+        for (const deadline = Date.now() + 30_000; committed !== 3n; committed = (await committedOffsets(admin, group)).get(topic)?.get(0)) {
+          expect(Date.now() < deadline && !ctx.signal.aborted, `committed offset ${String(committed)}`);
+          await new Promise((ok) => setTimeout(ok, 100));
+        }
+        ctx.observe('logged', JSON.stringify(values));
+        ctx.observe('committed', Number(committed));
+        up.kill('SIGTERM');
+        expectEqual(await exited, 0, 'sds up exit status after SIGTERM');
+      } finally {
+        await stopChild(up, 5000);
         await admin.close();
         await rm(dir, { recursive: true, force: true });
       }
