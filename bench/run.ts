@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- codec|broker|sds-produce] [-- --rounds N] [-- --records N] [-- --no-write]
+ * npm run bench [-- codec|broker|sds-produce|event-source] [-- --rounds N] [-- --records N] [-- --no-write]
  *
  * Runs the benchmarks (`codec`, `broker`), prints the results and writes them into
  * docs/benchmarks.md between the suite's markers. Never part of `npm test`.
@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCodecBenchmarks, type CodecResult } from './codec.ts';
+import { BATCH_SIZES, medians, runEventSourceBenchmark, type EventSourceBenchResult } from './event-source.ts';
 import { megabytesPerSecond } from './measure.ts';
 import { runSdsProduceBenchmark, type SdsProduceBenchResult } from './sds-produce.ts';
 import { LATENCY_RATES, runBrokerBenchmarks, type BrokerBenchResult, type ProducerRun } from './broker.ts';
@@ -110,6 +111,25 @@ function sdsProduceTable(r: SdsProduceBenchResult): string {
   ].join('\n');
 }
 
+function eventSourceTable(r: EventSourceBenchResult): string {
+  const m = medians(r);
+  const rows = [
+    `| @platformatic/kafka Consumer (reference) | ${m.consumer.toFixed(0)} | 1.00x |`,
+    ...BATCH_SIZES.map((size, i) => {
+      const rate = m.mapping[i] ?? NaN;
+      return `| event source mapping, BatchSize ${size} | ${rate.toFixed(0)} | ${(rate / m.consumer).toFixed(2)}x |`;
+    }),
+  ];
+  return [
+    `${r.records} records of ~100 bytes on a ${r.partitions}-partition topic of the embedded broker (in-process), read from the start by a new consumer group each time; ` +
+      `the mapping (MaximumBatchingWindowInSeconds 0) invokes a no-op handler through the function host (${r.concurrency} workers); median of ${r.rounds.length} rounds.`,
+    '',
+    '| reader | records/s | ratio to the plain consumer |',
+    '|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
 function replaceSection(doc: string, suite: string, body: string): string {
   const begin = `<!-- ${suite}:begin -->`;
   const end = `<!-- ${suite}:end -->`;
@@ -122,22 +142,23 @@ function replaceSection(doc: string, suite: string, body: string): string {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { rounds: { type: 'string', default: '7' }, records: { type: 'string', default: '100000' }, 'no-write': { type: 'boolean', default: false } },
+    // No defaults here: event-source has its own (3 rounds, 200000 records).
+    options: { rounds: { type: 'string' }, records: { type: 'string' }, 'no-write': { type: 'boolean', default: false } },
   });
-  const rounds = Number(values.rounds);
+  const rounds = Number(values.rounds ?? '7');
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) {
     console.error('--rounds must be an integer from 1 to 100');
     process.exit(2);
   }
-  const records = Number(values.records);
+  const records = Number(values.records ?? '100000');
   if (!Number.isInteger(records) || records < 1000) {
     console.error('--records must be a whole number of at least 1000');
     process.exit(2);
   }
   const suites = positionals.length > 0 ? positionals : ['codec'];
   for (const suite of suites) {
-    if (suite !== 'codec' && suite !== 'broker' && suite !== 'sds-produce') {
-      console.error(`unknown benchmark suite "${suite}"; available: codec, broker, sds-produce`);
+    if (suite !== 'codec' && suite !== 'broker' && suite !== 'sds-produce' && suite !== 'event-source') {
+      console.error(`unknown benchmark suite "${suite}"; available: codec, broker, sds-produce, event-source`);
       process.exit(2);
     }
   }
@@ -157,6 +178,19 @@ async function main(): Promise<void> {
     ].join('\n');
     console.log(section);
     if (!values['no-write']) writeFileSync(DOC, replaceSection(readFileSync(DOC, 'utf8'), 'sds-produce', section));
+  }
+  if (suites.includes('event-source')) {
+    const esRecords = values.records === undefined ? 200_000 : records;
+    const esRounds = values.rounds === undefined ? 3 : rounds;
+    const result = await runEventSourceBenchmark(esRecords, esRounds);
+    const section = [
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`,
+      `Command: \`npm run bench -- event-source --records ${esRecords} --rounds ${esRounds}\`.`,
+      '',
+      eventSourceTable(result),
+    ].join('\n');
+    console.log(section);
+    if (!values['no-write']) writeFileSync(DOC, replaceSection(readFileSync(DOC, 'utf8'), 'event-source', section));
   }
   if (!suites.includes('codec')) return;
   const results = await runCodecBenchmarks(rounds);
