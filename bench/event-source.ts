@@ -122,8 +122,8 @@ async function mapping(bootstrap: string, topic: string, records: number, group:
   );
   let delivered = 0;
   // Counted when the invocation succeeded: that is when the mapping counts the records done.
-  const invoke = async (event: unknown): Promise<InvokeOutcome> => {
-    const outcome = await host.invoke(event);
+  const invoke = async (event: unknown, serialized?: string): Promise<InvokeOutcome> => {
+    const outcome = await host.invoke(event, serialized);
     if (outcome.ok) for (const list of Object.values((event as MskEvent).records)) delivered += list.length;
     return outcome;
   };

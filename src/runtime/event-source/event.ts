@@ -57,3 +57,33 @@ export function buildEvent(source: EventSource, records: readonly PolledRecord[]
     records: grouped,
   };
 }
+
+/**
+ * One record as it appears in the event's JSON: the text JSON.stringify(toMskRecord(r)) gives,
+ * written directly because this runs for every record polled (base64 needs no escaping).
+ */
+export function recordJson(r: PolledRecord): string {
+  const key = r.key !== null ? `,"key":"${r.key.toString('base64')}"` : '';
+  const value = r.value !== null ? `,"value":"${r.value.toString('base64')}"` : '';
+  const headers = r.headers.map(([name, bytes]) => `{${JSON.stringify(name)}:[${signedBytes(bytes).join(',')}]}`).join(',');
+  const type = r.logAppendTime ? 'LOG_APPEND_TIME' : 'CREATE_TIME';
+  return `{"topic":${JSON.stringify(r.topic)},"partition":${r.partition},"offset":${Number(r.offset)},"timestamp":${Number(r.timestamp)},"timestampType":"${type}"${key}${value},"headers":[${headers}]}`;
+}
+
+/**
+ * The JSON text of buildEvent(source, records), assembled from each record's JSON (which the
+ * caller may have made already, to size the batch): the same text JSON.stringify would give.
+ */
+export function eventJson(source: EventSource, records: readonly PolledRecord[], jsonOf: (r: PolledRecord) => string = recordJson): string {
+  const grouped = new Map<string, string[]>();
+  for (const r of records) {
+    const key = `${r.topic}-${r.partition}`;
+    const list = grouped.get(key);
+    if (list === undefined) grouped.set(key, [jsonOf(r)]);
+    else list.push(jsonOf(r));
+  }
+  const head = JSON.stringify(buildEvent(source, []));
+  // The empty event ends with `"records":{}}`: the groups go between those braces.
+  const groups = [...grouped].map(([key, list]) => `${JSON.stringify(key)}:[${list.join(',')}]`).join(',');
+  return `${head.slice(0, -2)}${groups}}}`;
+}

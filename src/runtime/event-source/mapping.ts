@@ -27,7 +27,7 @@ import type { Invoke, InvokeOutcome } from '../function-host/types.ts';
 import { cutBatch, MAX_PAYLOAD_BYTES } from './batch.ts';
 import { readBatchResponse } from './batch-response.ts';
 import { openDestination, type Failure, type OnFailureDestination } from './destinations.ts';
-import { buildEvent, toMskRecord, type EventSource, type PolledRecord } from './event.ts';
+import { buildEvent, eventJson, recordJson, type EventSource, type PolledRecord } from './event.ts';
 import { bisect, nextStep } from './failure-policy.ts';
 import { compileFilters, type RecordFilter } from './filter.ts';
 import { mappingUuid } from './identity.ts';
@@ -70,6 +70,12 @@ export interface MappingOptions {
   readonly maxPayloadBytes?: number;
 }
 
+/**
+ * A partition keeps fetching while less than this much of it waits (or less than a batch), so a
+ * batch is ready when the one in flight ends: a fetch's worth, max.partition.fetch.bytes.
+ */
+const PREFETCH_BYTES = 1_048_576;
+
 /** An event poller runs up to 5 invocations at once (AWS, "Kafka scaling modes"). */
 export const DEFAULT_CONCURRENCY = 5;
 export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { initialMs: 1000, maxMs: 60_000 };
@@ -79,6 +85,12 @@ const LOCAL_ACCOUNT = '000000000000';
 interface Waiting {
   readonly record: PolledRecord;
   /** Size of the record's JSON in the event. */
+  readonly bytes: number;
+}
+
+/** A record's JSON in the event, made once when it is fetched and reused for sizing and invoking. */
+interface Encoded {
+  readonly json: string;
   readonly bytes: number;
 }
 
@@ -135,6 +147,7 @@ function partitionKey(r: PolledRecord): string {
 
 export class EventSourceMapping implements PollerHandler {
   private readonly partitions = new Map<number, PartitionState>();
+  private readonly encoded = new WeakMap<PolledRecord, Encoded>();
   private readonly steps = new Set<Promise<unknown>>();
   private readonly source: EventSource;
   private readonly filter: RecordFilter;
@@ -257,7 +270,8 @@ export class EventSourceMapping implements PollerHandler {
 
   wants(partition: number): boolean {
     const state = this.partitions.get(partition);
-    return state !== undefined && state.waiting.length < this.options.settings.batchSize && state.waitingBytes < this.maxPayloadBytes;
+    if (state === undefined || state.waitingBytes >= this.maxPayloadBytes) return false;
+    return state.waiting.length < this.options.settings.batchSize || state.waitingBytes < PREFETCH_BYTES;
   }
 
   fetched(partition: number, records: PolledRecord[], next: bigint, highWatermark: bigint): void {
@@ -271,7 +285,9 @@ export class EventSourceMapping implements PollerHandler {
         filtered++;
         continue;
       }
-      const bytes = Buffer.byteLength(JSON.stringify(toMskRecord(record)));
+      const json = recordJson(record);
+      const bytes = Buffer.byteLength(json);
+      this.encoded.set(record, { json, bytes });
       state.waiting.push({ record, bytes });
       state.waitingBytes += bytes;
       state.windowStart ??= now;
@@ -338,7 +354,7 @@ export class EventSourceMapping implements PollerHandler {
       }
       this.throttled = false;
       const candidates = ready.flatMap((s) => s.waiting.slice(0, batchSize).map((w) => w.record));
-      const cut = cutBatch(this.source, candidates.slice(0, batchSize), batchSize, this.maxPayloadBytes);
+      const cut = cutBatch(this.source, candidates.slice(0, batchSize), batchSize, this.maxPayloadBytes, (r) => this.encodedOf(r).bytes);
       const taken = cut.oversized !== undefined ? [cut.oversized] : cut.batch;
       const job: Job = { epoch: this.epoch, queue: [], pending: new Map(), invocations: new Map(), lastError: undefined };
       // The records taken are the head of each partition's waiting list.
@@ -365,6 +381,16 @@ export class EventSourceMapping implements PollerHandler {
       job.queue.push({ records: taken, retries: 0, bisected: false });
       void this.run(job, true);
     }
+  }
+
+  private encodedOf(r: PolledRecord): Encoded {
+    let e = this.encoded.get(r);
+    if (e === undefined) {
+      const json = recordJson(r);
+      e = { json, bytes: Buffer.byteLength(json) };
+      this.encoded.set(r, e);
+    }
+    return e;
   }
 
   // ---- invoking ---------------------------------------------------------------------------------
@@ -419,7 +445,7 @@ export class EventSourceMapping implements PollerHandler {
     const { settings, invoke } = this.options;
     let outcome: InvokeOutcome;
     try {
-      outcome = await invoke(buildEvent(this.source, attempt.records));
+      outcome = await invoke(buildEvent(this.source, attempt.records), eventJson(this.source, attempt.records, (r) => this.encodedOf(r).json));
     } catch (error: unknown) {
       // The host itself failed (it was closed, a worker could not start): a failed invocation.
       outcome = { ok: false, requestId: randomUUID(), durationMs: 0, errorType: 'Runtime.Unknown', errorMessage: error instanceof Error ? error.message : String(error), timedOut: false };

@@ -67,6 +67,12 @@ const CONTROL_BATCH = 0x20;
 const PARTITION_MAX_BYTES = 1_048_576;
 const FETCH_MAX_BYTES = 52_428_800;
 const BACKOFF_MS = 500;
+/**
+ * The longest wait of a fetch that leaves out partitions this member holds (they have enough
+ * waiting): a partition at the log end must not hold the others back for a whole long poll once
+ * they want more.
+ */
+const PARTIAL_FETCH_WAIT_MS = 25;
 const REFRESH_ERRORS = new Set<number>([
   ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
   ErrorCode.LEADER_NOT_AVAILABLE,
@@ -346,7 +352,7 @@ export class Poller {
     try {
       return await this.consumer.fetch({
         node,
-        maxWaitTime: this.options.pollWaitMs,
+        maxWaitTime: partitions.length < this.positions.size ? Math.min(PARTIAL_FETCH_WAIT_MS, this.options.pollWaitMs) : this.options.pollWaitMs,
         topics: [
           {
             topicId,

@@ -40,7 +40,7 @@ function failure(requestId: string, durationMs: number, payload: ErrorPayload, t
 }
 
 class LocalFunctionHost implements FunctionHost, EnvironmentSink {
-  readonly invoke = (event: unknown): Promise<InvokeOutcome> => this.accept(event);
+  readonly invoke = (event: unknown, serialized?: string): Promise<InvokeOutcome> => this.accept(event, serialized);
   private readonly queue: Pending[] = [];
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly environments = new Set<ExecutionEnvironment>();
@@ -110,12 +110,12 @@ class LocalFunctionHost implements FunctionHost, EnvironmentSink {
     this.replenish();
   }
 
-  private accept(event: unknown): Promise<InvokeOutcome> {
+  private accept(event: unknown, serialized: string | undefined): Promise<InvokeOutcome> {
     if (this.closing) return Promise.reject(new SdsError('SDS_ERR_FUNCTION_CLOSED', `function ${this.settings.name} is closed; start a new function host to invoke it`));
     const requestId = newRequestId();
-    let json: string | undefined;
+    let json: string | undefined = serialized;
     try {
-      json = JSON.stringify(event);
+      json ??= JSON.stringify(event);
     } catch (error: unknown) {
       return Promise.resolve(failure(requestId, 0, { errorType: 'InvalidRequestContentException', errorMessage: `Could not serialize the event as JSON: ${(error as Error).message}`, trace: [] }));
     }

@@ -37,8 +37,12 @@ export type InvokeOutcome =
       readonly trace?: readonly string[];
     };
 
-/** Anything that runs one invocation at a time per call; the event source mapping needs only this. */
-export type Invoke = (event: unknown) => Promise<InvokeOutcome>;
+/**
+ * Anything that runs one invocation at a time per call; the event source mapping needs only this.
+ * `serialized`, when given, is the event's JSON text already made by the caller (it must equal
+ * JSON.stringify(event)), so the host need not serialize it again.
+ */
+export type Invoke = (event: unknown, serialized?: string) => Promise<InvokeOutcome>;
 
 export interface FunctionHost {
   readonly settings: FunctionSettings;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildEvent, type PolledRecord } from '../../../src/runtime/event-source/event.ts';
+import { buildEvent, eventJson, recordJson, toMskRecord, type PolledRecord } from '../../../src/runtime/event-source/event.ts';
 import { headerEntries, keyBytes, valueBytes } from '../../../src/functions/shared/kafka-event.ts';
 
 // The example event of AWS's "Using Lambda with Amazon MSK" page, verbatim.
@@ -84,4 +84,31 @@ test('null keys and values are left out; binary header bytes round-trip through 
     ['empty', Buffer.alloc(0)],
     ['bin', Buffer.from('x')],
   ]);
+});
+
+test('the event text assembled from each record\'s JSON is exactly JSON.stringify of the event', () => {
+  const sources = [{ bootstrapServers: ['b-1:9092', 'b-2:9092'] }, { bootstrapServers: ['[::1]:9092'], clusterArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/demo/abc' }];
+  const records = [
+    polled({ topic: 'orders', partition: 1, offset: 7n, key: null, value: Buffer.from('"quoted" \u00e9') }),
+    polled({ topic: 'orders', partition: 0, offset: 3n, headers: [['h', Buffer.from([0, 200])], ['empty', null]] }),
+    polled({ topic: 'orders', partition: 1, offset: 8n, value: null }),
+    polled({ topic: '123', partition: 0, offset: 0n }),
+  ];
+  for (const source of sources) {
+    for (let n = 0; n <= records.length; n++) {
+      const some = records.slice(0, n);
+      assert.equal(eventJson(source, some), JSON.stringify(buildEvent(source, some)));
+    }
+  }
+});
+
+test('a record\'s JSON text is JSON.stringify of its event form, for every kind of record', () => {
+  const cases = [
+    polled({}),
+    polled({ key: null, value: null, headers: [] }),
+    polled({ topic: 'a"b\\c', logAppendTime: true, offset: 9_007_199_254_740_991n, timestamp: 0n }),
+    polled({ headers: [['n\u00e9\n', Buffer.from([255, 0, 128, 127])], ['', Buffer.alloc(0)], ['none', null]] }),
+    polled({ key: Buffer.from([0xff, 0xfe]), value: Buffer.alloc(0) }),
+  ];
+  for (const r of cases) assert.equal(recordJson(r), JSON.stringify(toMskRecord(r)));
 });
