@@ -4,7 +4,7 @@
  * alone exceeds the payload limit is set apart, for the on-failure destination with the condition
  * MaximumPayloadSizeExceeded. The batching window is the caller's clock, not this module's.
  */
-import { buildEvent, recordJson, type EventSource, type PolledRecord } from './event.ts';
+import { buildEvent, encodeRecord, type EventSource, type PolledRecord } from './event.ts';
 
 /** Lambda's invocation payload limit for event source mappings ("You cannot modify this limit"). */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -20,21 +20,15 @@ export interface Cut {
   readonly rest: readonly PolledRecord[];
 }
 
-function jsonBytes(r: PolledRecord): number {
-  return Buffer.byteLength(recordJson(r));
-}
-
 /**
  * Takes the next batch from `records`. Sizes are those of JSON.stringify of the event: the empty
  * event, plus each record's JSON and a comma, plus `"topic-partition":[]` for each new partition.
- * `recordBytes` gives a record's JSON size when the caller knows it already.
  */
 export function cutBatch(
   source: EventSource,
   records: readonly PolledRecord[],
   batchSize: number,
   maxPayloadBytes = MAX_PAYLOAD_BYTES,
-  recordBytes: (r: PolledRecord) => number = jsonBytes,
 ): Cut {
   const empty = Buffer.byteLength(JSON.stringify(buildEvent(source, [])));
   let size = empty;
@@ -46,7 +40,7 @@ export function cutBatch(
     const first = partitions.size === 0;
     const newPartition = !partitions.has(key);
     // `"key":[record]` and a comma between partitions; a comma between records of one partition.
-    const added = recordBytes(r) + (newPartition ? Buffer.byteLength(JSON.stringify(key)) + 3 + (first ? 0 : 1) : 1);
+    const added = encodeRecord(r).bytes + (newPartition ? Buffer.byteLength(JSON.stringify(key)) + 3 + (first ? 0 : 1) : 1);
     if (size + added > maxPayloadBytes) {
       if (taken === 0) return { batch: [], payloadBytes: 0, oversized: r, rest: records.slice(1) };
       break;

@@ -20,6 +20,14 @@ export interface PolledRecord {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly headers: readonly (readonly [string, Buffer | null])[];
+  /** The record's JSON in the event, kept by encodeRecord: sized once, sent as is. */
+  encoded?: EncodedRecord;
+}
+
+export interface EncodedRecord {
+  readonly json: string;
+  /** UTF-8 bytes of `json`. */
+  readonly bytes: number;
 }
 
 export interface EventSource {
@@ -70,11 +78,20 @@ export function recordJson(r: PolledRecord): string {
   return `{"topic":${JSON.stringify(r.topic)},"partition":${r.partition},"offset":${Number(r.offset)},"timestamp":${Number(r.timestamp)},"timestampType":"${type}"${key}${value},"headers":[${headers}]}`;
 }
 
+/** The record's JSON and its size, made on first use and kept on the record. */
+export function encodeRecord(r: PolledRecord): EncodedRecord {
+  if (r.encoded === undefined) {
+    const json = recordJson(r);
+    r.encoded = { json, bytes: Buffer.byteLength(json) };
+  }
+  return r.encoded;
+}
+
 /**
  * The JSON text of buildEvent(source, records), assembled from each record's JSON (which the
  * caller may have made already, to size the batch): the same text JSON.stringify would give.
  */
-export function eventJson(source: EventSource, records: readonly PolledRecord[], jsonOf: (r: PolledRecord) => string = recordJson): string {
+export function eventJson(source: EventSource, records: readonly PolledRecord[], jsonOf: (r: PolledRecord) => string = (r) => encodeRecord(r).json): string {
   const grouped = new Map<string, string[]>();
   for (const r of records) {
     const key = `${r.topic}-${r.partition}`;

@@ -23,11 +23,11 @@ import { join } from 'node:path';
 import type { Limits } from '../../client/clients.ts';
 import type { Connection } from '../../client/connection.ts';
 import { silentLogger, type Logger } from '../../logging.ts';
-import type { Invoke, InvokeOutcome } from '../function-host/types.ts';
+import { JsonEvent, type Invoke, type InvokeOutcome } from '../function-host/types.ts';
 import { cutBatch, MAX_PAYLOAD_BYTES } from './batch.ts';
 import { readBatchResponse } from './batch-response.ts';
 import { openDestination, type Failure, type OnFailureDestination } from './destinations.ts';
-import { buildEvent, eventJson, recordJson, type EventSource, type PolledRecord } from './event.ts';
+import { eventJson, type EventSource, type PolledRecord } from './event.ts';
 import { bisect, nextStep } from './failure-policy.ts';
 import { compileFilters, type RecordFilter } from './filter.ts';
 import { mappingUuid } from './identity.ts';
@@ -35,6 +35,7 @@ import { MetricsRegistry, type MappingMetrics, type MappingMetricsSnapshot } fro
 import { DEFAULT_GROUP_TIMINGS, Poller, type GroupTimings, type PollerHandler } from './poller.ts';
 import type { MappingSettings } from './settings.ts';
 import { InvocationSlots } from './slots.ts';
+import { WaitingRecords } from './waiting-records.ts';
 
 export interface RetryBackoff {
   /** Delay before the first retry; doubled for each further one. */
@@ -76,29 +77,19 @@ export interface MappingOptions {
  */
 const PREFETCH_BYTES = 1_048_576;
 
+/** While records keep completing, offsets are committed at most this often. */
+const COMMIT_INTERVAL_MS = 100;
+
 /** An event poller runs up to 5 invocations at once (AWS, "Kafka scaling modes"). */
 export const DEFAULT_CONCURRENCY = 5;
 export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { initialMs: 1000, maxMs: 60_000 };
 const LOCAL_REGION = 'us-east-1';
 const LOCAL_ACCOUNT = '000000000000';
 
-interface Waiting {
-  readonly record: PolledRecord;
-  /** Size of the record's JSON in the event. */
-  readonly bytes: number;
-}
-
-/** A record's JSON in the event, made once when it is fetched and reused for sizing and invoking. */
-interface Encoded {
-  readonly json: string;
-  readonly bytes: number;
-}
-
 interface PartitionState {
   readonly partition: number;
   /** Fetched, matched by the filters, not yet in a batch. */
-  waiting: Waiting[];
-  waitingBytes: number;
+  readonly waiting: WaitingRecords;
   /** When the oldest waiting record arrived (the batching window's start). */
   windowStart: number | undefined;
   /** The batch holding this partition, if any. */
@@ -114,6 +105,11 @@ interface Attempt {
   readonly retries: number;
   /** A half of a bisected batch. */
   readonly bisected: boolean;
+  /**
+   * Invocations its records were in so far (every record of an attempt shares its history:
+   * retries, partial retries and bisected halves are subsets): approximateInvokeCount.
+   */
+  readonly invocations: number;
 }
 
 interface Job {
@@ -122,8 +118,6 @@ interface Job {
   readonly queue: Attempt[];
   /** Records not done yet, per partition, in offset order. */
   readonly pending: Map<number, PolledRecord[]>;
-  /** How many invocations each record was in (approximateInvokeCount of what is set aside). */
-  readonly invocations: Map<PolledRecord, number>;
   lastError: string | undefined;
 }
 
@@ -147,7 +141,6 @@ function partitionKey(r: PolledRecord): string {
 
 export class EventSourceMapping implements PollerHandler {
   private readonly partitions = new Map<number, PartitionState>();
-  private readonly encoded = new WeakMap<PolledRecord, Encoded>();
   private readonly steps = new Set<Promise<unknown>>();
   private readonly source: EventSource;
   private readonly filter: RecordFilter;
@@ -263,15 +256,15 @@ export class EventSourceMapping implements PollerHandler {
 
   assigned(start: ReadonlyMap<number, bigint>): void {
     for (const [partition, offset] of start) {
-      this.partitions.set(partition, { partition, waiting: [], waitingBytes: 0, windowStart: undefined, job: undefined, next: offset, highWatermark: undefined });
+      this.partitions.set(partition, { partition, waiting: new WaitingRecords(), windowStart: undefined, job: undefined, next: offset, highWatermark: undefined });
     }
     this.logger.info({ partitions: [...start.keys()] }, 'partitions assigned');
   }
 
   wants(partition: number): boolean {
     const state = this.partitions.get(partition);
-    if (state === undefined || state.waitingBytes >= this.maxPayloadBytes) return false;
-    return state.waiting.length < this.options.settings.batchSize || state.waitingBytes < PREFETCH_BYTES;
+    if (state === undefined || state.waiting.bytes >= this.maxPayloadBytes) return false;
+    return state.waiting.length < this.options.settings.batchSize || state.waiting.bytes < PREFETCH_BYTES;
   }
 
   fetched(partition: number, records: PolledRecord[], next: bigint, highWatermark: bigint): void {
@@ -285,11 +278,7 @@ export class EventSourceMapping implements PollerHandler {
         filtered++;
         continue;
       }
-      const json = recordJson(record);
-      const bytes = Buffer.byteLength(json);
-      this.encoded.set(record, { json, bytes });
-      state.waiting.push({ record, bytes });
-      state.waitingBytes += bytes;
+      state.waiting.push(record);
       state.windowStart ??= now;
     }
     this.metricSet.add('FilteredOutEventCount', filtered);
@@ -339,7 +328,7 @@ export class EventSourceMapping implements PollerHandler {
       const oldest = ready[0];
       if (oldest === undefined) return;
       const count = ready.reduce((n, s) => n + s.waiting.length, 0);
-      const bytes = ready.reduce((n, s) => n + s.waitingBytes, 0);
+      const bytes = ready.reduce((n, s) => n + s.waiting.bytes, 0);
       const dueAt = (oldest.windowStart ?? 0) + batchingWindowMs;
       const full = count >= batchSize || bytes >= this.maxPayloadBytes;
       if (!full && Date.now() < dueAt) {
@@ -353,10 +342,14 @@ export class EventSourceMapping implements PollerHandler {
         return;
       }
       this.throttled = false;
-      const candidates = ready.flatMap((s) => s.waiting.slice(0, batchSize).map((w) => w.record));
-      const cut = cutBatch(this.source, candidates.slice(0, batchSize), batchSize, this.maxPayloadBytes, (r) => this.encodedOf(r).bytes);
+      const candidates: PolledRecord[] = [];
+      for (const s of ready) {
+        if (candidates.length >= batchSize) break;
+        candidates.push(...s.waiting.peek(batchSize - candidates.length));
+      }
+      const cut = cutBatch(this.source, candidates, batchSize, this.maxPayloadBytes);
       const taken = cut.oversized !== undefined ? [cut.oversized] : cut.batch;
-      const job: Job = { epoch: this.epoch, queue: [], pending: new Map(), invocations: new Map(), lastError: undefined };
+      const job: Job = { epoch: this.epoch, queue: [], pending: new Map(), lastError: undefined };
       // The records taken are the head of each partition's waiting list.
       for (const record of taken) {
         const pending = job.pending.get(record.partition);
@@ -366,7 +359,7 @@ export class EventSourceMapping implements PollerHandler {
       for (const [partition, records] of job.pending) {
         const state = this.partitions.get(partition);
         if (state === undefined) continue;
-        for (const w of state.waiting.splice(0, records.length)) state.waitingBytes -= w.bytes;
+        state.waiting.drop(records.length);
         if (state.waiting.length === 0) state.windowStart = undefined;
         state.job = job;
       }
@@ -378,19 +371,9 @@ export class EventSourceMapping implements PollerHandler {
           .finally(() => this.schedule());
         continue;
       }
-      job.queue.push({ records: taken, retries: 0, bisected: false });
+      job.queue.push({ records: taken, retries: 0, bisected: false, invocations: 0 });
       void this.run(job, true);
     }
-  }
-
-  private encodedOf(r: PolledRecord): Encoded {
-    let e = this.encoded.get(r);
-    if (e === undefined) {
-      const json = recordJson(r);
-      e = { json, bytes: Buffer.byteLength(json) };
-      this.encoded.set(r, e);
-    }
-    return e;
   }
 
   // ---- invoking ---------------------------------------------------------------------------------
@@ -445,14 +428,14 @@ export class EventSourceMapping implements PollerHandler {
     const { settings, invoke } = this.options;
     let outcome: InvokeOutcome;
     try {
-      outcome = await invoke(buildEvent(this.source, attempt.records), eventJson(this.source, attempt.records, (r) => this.encodedOf(r).json));
+      outcome = await invoke(new JsonEvent(eventJson(this.source, attempt.records)));
     } catch (error: unknown) {
       // The host itself failed (it was closed, a worker could not start): a failed invocation.
       outcome = { ok: false, requestId: randomUUID(), durationMs: 0, errorType: 'Runtime.Unknown', errorMessage: error instanceof Error ? error.message : String(error), timedOut: false };
     }
-    for (const r of attempt.records) job.invocations.set(r, (job.invocations.get(r) ?? 0) + 1);
+    const invocations = attempt.invocations + 1;
     this.metricSet.invocation(attempt.records.length, outcome.durationMs, !outcome.ok);
-    let failed: Attempt = attempt;
+    let failed: Attempt = { ...attempt, invocations };
     if (outcome.ok) {
       job.lastError = undefined;
       const verdict = settings.reportBatchItemFailures ? readBatchResponse(outcome.result, attempt.records) : { kind: 'success' as const };
@@ -470,7 +453,7 @@ export class EventSourceMapping implements PollerHandler {
         };
         const retry = attempt.records.filter(retried);
         this.done(job, attempt.records.filter((r) => !retried(r)));
-        failed = { ...attempt, records: retry };
+        failed = { ...attempt, records: retry, invocations };
       }
     } else {
       job.lastError = 'Unhandled';
@@ -483,14 +466,14 @@ export class EventSourceMapping implements PollerHandler {
         job.queue.unshift({ ...failed, retries: failed.retries + 1 });
         return { delayMs: Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** Math.min(failed.retries, 30)) };
       case 'bisect':
-        job.queue.unshift(...bisect(failed.records).map((records) => ({ records, retries: 0, bisected: true })));
+        job.queue.unshift(...bisect(failed.records).map((records) => ({ records, retries: 0, bisected: true, invocations })));
         return {};
       case 'to-destination':
         return {
           failure: {
             records: failed.records,
             condition: step.condition,
-            approximateInvokeCount: Math.max(...failed.records.map((r) => job.invocations.get(r) ?? 0)),
+            approximateInvokeCount: invocations,
             requestId: outcome.requestId,
             ...(job.lastError !== undefined ? { functionError: job.lastError } : {}),
           },
@@ -527,10 +510,11 @@ export class EventSourceMapping implements PollerHandler {
   /** Marks records done: partitions with nothing left are free for their next batch, and offsets move. */
   private done(job: Job, records: readonly PolledRecord[]): void {
     if (records.length === 0) return;
-    const offsets = new Set(records.map((r) => `${r.partition}:${r.offset}`));
+    // Records are the very objects of the job's pending lists.
+    const finished = new Set(records);
     let freed = false;
     for (const [partition, pending] of job.pending) {
-      const left = pending.filter((r) => !offsets.has(`${r.partition}:${r.offset}`));
+      const left = pending.filter((r) => !finished.has(r));
       if (left.length > 0) {
         job.pending.set(partition, left);
         continue;
@@ -553,12 +537,16 @@ export class EventSourceMapping implements PollerHandler {
     const points = new Map<number, bigint>();
     for (const state of this.partitions.values()) {
       const inBatch = state.job?.pending.get(state.partition)?.[0]?.offset;
-      points.set(state.partition, inBatch ?? state.waiting[0]?.record.offset ?? state.next);
+      points.set(state.partition, inBatch ?? state.waiting.first()?.offset ?? state.next);
     }
     return points;
   }
 
-  /** Commits the current points; calls made meanwhile are folded into one more commit. */
+  /**
+   * Commits the current points; calls made meanwhile are folded into one more commit, at most one
+   * per COMMIT_INTERVAL_MS while records keep completing (a rebalance or stop commits at once).
+   * Committing later only means more records delivered again after a crash, never fewer.
+   */
   private requestCommit(): void {
     if (this.committing !== undefined) {
       this.commitAgain = true;
@@ -571,6 +559,7 @@ export class EventSourceMapping implements PollerHandler {
         if (poller === undefined) return;
         await poller.commit(this.commitPoints());
         for (const state of this.partitions.values()) this.updateLag(state);
+        if (this.commitAgain) await sleep(COMMIT_INTERVAL_MS, this.quiet.signal);
       } while (this.commitAgain);
     })().finally(() => {
       this.committing = undefined;

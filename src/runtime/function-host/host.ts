@@ -20,7 +20,7 @@ import { consoleLine, endLine, exitMessage, initReportLine, reportLine, startLin
 import type { ErrorPayload, WorkerInit } from './messages.ts';
 import { InvocationCounters } from './metrics.ts';
 import { validateSettings } from './settings.ts';
-import type { FunctionHost, FunctionHostOptions, FunctionMetrics, FunctionSettings, InvokeOutcome } from './types.ts';
+import { JsonEvent, type FunctionHost, type FunctionHostOptions, type FunctionMetrics, type FunctionSettings, type InvokeOutcome } from './types.ts';
 
 /** Lambda's synchronous invocation payload limits, request and response. */
 export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
@@ -40,7 +40,7 @@ function failure(requestId: string, durationMs: number, payload: ErrorPayload, t
 }
 
 class LocalFunctionHost implements FunctionHost, EnvironmentSink {
-  readonly invoke = (event: unknown, serialized?: string): Promise<InvokeOutcome> => this.accept(event, serialized);
+  readonly invoke = (event: unknown): Promise<InvokeOutcome> => this.accept(event);
   private readonly queue: Pending[] = [];
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly environments = new Set<ExecutionEnvironment>();
@@ -110,12 +110,12 @@ class LocalFunctionHost implements FunctionHost, EnvironmentSink {
     this.replenish();
   }
 
-  private accept(event: unknown, serialized: string | undefined): Promise<InvokeOutcome> {
+  private accept(event: unknown): Promise<InvokeOutcome> {
     if (this.closing) return Promise.reject(new SdsError('SDS_ERR_FUNCTION_CLOSED', `function ${this.settings.name} is closed; start a new function host to invoke it`));
     const requestId = newRequestId();
-    let json: string | undefined = serialized;
+    let json: string | undefined;
     try {
-      json ??= JSON.stringify(event);
+      json = event instanceof JsonEvent ? event.text : JSON.stringify(event);
     } catch (error: unknown) {
       return Promise.resolve(failure(requestId, 0, { errorType: 'InvalidRequestContentException', errorMessage: `Could not serialize the event as JSON: ${(error as Error).message}`, trace: [] }));
     }

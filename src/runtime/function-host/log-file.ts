@@ -7,6 +7,8 @@ import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 
 export const DEFAULT_MAX_LOG_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_KEEP_LOG_FILES = 3;
+/** How often a writer checks that its file is still the one at the path (rotated or removed by someone else). */
+const IDENTITY_CHECK_MS = 1000;
 
 export interface RotatingFileOptions {
   readonly maxBytes?: number;
@@ -22,6 +24,7 @@ export class RotatingLogFile {
   private writing: Promise<void> | null = null;
   private handle: FileHandle | null = null;
   private size = 0;
+  private checkedAt = 0;
 
   constructor(
     readonly path: string,
@@ -88,6 +91,8 @@ export class RotatingLogFile {
 
   private async openCurrent(): Promise<FileHandle> {
     if (this.handle !== null) {
+      if (Date.now() - this.checkedAt < IDENTITY_CHECK_MS) return this.handle;
+      this.checkedAt = Date.now();
       // Another writer (or a person) may have rotated or removed the file meanwhile.
       const now = await stat(this.path).catch(() => null);
       const mine = await this.handle.stat();
@@ -96,6 +101,7 @@ export class RotatingLogFile {
       this.handle = null;
     }
     this.handle = await open(this.path, 'a');
+    this.checkedAt = Date.now();
     this.size = (await this.handle.stat()).size;
     return this.handle;
   }

@@ -38,11 +38,19 @@ export type InvokeOutcome =
     };
 
 /**
- * Anything that runs one invocation at a time per call; the event source mapping needs only this.
- * `serialized`, when given, is the event's JSON text already made by the caller (it must equal
- * JSON.stringify(event)), so the host need not serialize it again.
+ * An event that is JSON text already (the event source mapping writes its events as text), so the
+ * host sends it as it is. Anything else that serializes it (JSON.stringify) gets the event itself.
  */
-export type Invoke = (event: unknown, serialized?: string) => Promise<InvokeOutcome>;
+export class JsonEvent {
+  constructor(readonly text: string) {}
+
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
+/** Anything that runs one invocation at a time per call; the event source mapping needs only this. */
+export type Invoke = (event: unknown) => Promise<InvokeOutcome>;
 
 export interface FunctionHost {
   readonly settings: FunctionSettings;

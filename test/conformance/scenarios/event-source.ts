@@ -46,7 +46,7 @@ export const eventSourceScenarios: readonly Scenario[] = [
       const failures = join(dir, 'failures.jsonl');
       const invocations: string[][] = [];
       const invoke = (event: unknown): Promise<InvokeOutcome> => {
-        const records = Object.values((event as MskEvent).records).flat();
+        const records = Object.values((JSON.parse(JSON.stringify(event)) as MskEvent).records).flat();
         const seen = records.map((r) => `${r.partition}:${r.offset}`);
         invocations.push(seen);
         ctx.log(`invoked ${seen.join(' ')}`);
