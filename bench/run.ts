@@ -142,7 +142,7 @@ function replaceSection(doc: string, suite: string, body: string): string {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    // No defaults here: event-source has its own (3 rounds, 200000 records).
+    // No defaults here: event-source has its own (5 rounds, 200000 records).
     options: { rounds: { type: 'string' }, records: { type: 'string' }, 'no-write': { type: 'boolean', default: false } },
   });
   const rounds = Number(values.rounds ?? '7');
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   }
   if (suites.includes('event-source')) {
     const esRecords = values.records === undefined ? 200_000 : records;
-    const esRounds = values.rounds === undefined ? 3 : rounds;
+    const esRounds = values.rounds === undefined ? 5 : rounds;
     const result = await runEventSourceBenchmark(esRecords, esRounds);
     const section = [
       `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`,
