@@ -13,6 +13,22 @@ import { runSds } from '../support/sds-cli.ts';
 const BIN = resolve('bin/sds.js');
 const MSK_CONSUMER = resolve('src/functions/msk-consumer/index.ts');
 
+/** Starts `sds up`, resolves once its summary is printed, with the bootstrap it printed. */
+async function startUp(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ReturnType<typeof spawn>; bootstrap: string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'up', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let out = '';
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  await new Promise<void>((ready, fail) => {
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      if (out.includes('Ctrl-C stops everything.')) ready();
+    });
+    void exited.then((code) => fail(new Error(`sds up exited ${code}: ${out}`)));
+  });
+  return { child, bootstrap: /Kafka broker ready: (127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '', exited };
+}
+
 function project(config: string): { dir: string; file: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'sds-up-'));
   const file = join(dir, 'sds.config.yaml');
@@ -108,6 +124,46 @@ test('sds up: a port in use is a clear error', async () => {
     assert.equal((await runSds(['up', '--port', 'x'])).code, 2);
   } finally {
     blocker.close();
+    p.remove();
+  }
+});
+
+test('kill -9 of sds up in the middle of a batch: after a restart that batch is delivered again and no record is skipped', async () => {
+  const p = project('');
+  const records = join(p.dir, 'records.txt');
+  const env = { ...process.env };
+  writeFileSync(p.file, [
+    'topics: [{ name: t }]',
+    'functions:',
+    '  recorder:',
+    `    entry: ${resolve('test/fixtures/functions/recorder.ts')}`,
+    `    environment: { RECORD_FILE: ${JSON.stringify(records)}, HANG_MARKER: ${JSON.stringify(join(p.dir, 'hung'))} }`,
+    '    timeout: 900',
+    '    eventSources: [{ Topics: [t], StartingPosition: TRIM_HORIZON, BatchSize: 10, MaximumBatchingWindowInSeconds: 0 }]',
+    '',
+  ].join('\n'));
+  const args = ['--config-file', p.file, '--port', '0', '--data-dir', join(p.dir, 'state')];
+  const lines = (): string[] => (existsSync(records) ? readFileSync(records, 'utf8').split('\n').filter((l) => l !== '') : []);
+  let running = await startUp(args, env);
+  try {
+    const producer = new Producer({ clientId: 'up-test', bootstrapBrokers: [running.bootstrap] });
+    await producer.send({ acks: -1, messages: Array.from({ length: 30 }, (_, i) => ({ topic: 't', partition: 0, value: Buffer.from(`r${i}`) })) });
+    await producer.close();
+    // The first batch (offsets 0-9) is invoked and hangs: the process dies in the middle of it.
+    await eventually('the first batch to be invoked', () => lines().length === 10);
+    running.child.kill('SIGKILL');
+    await running.exited;
+    const before = lines();
+    assert.deepEqual(before, Array.from({ length: 10 }, (_, i) => `0:${i}`));
+
+    running = await startUp(args, env);
+    await eventually('all 30 records delivered after the restart', () => lines().length >= 40);
+    const after = lines().slice(before.length);
+    assert.deepEqual(after, Array.from({ length: 30 }, (_, i) => `0:${i}`), 'the hung batch again, then the rest, in order, nothing skipped');
+    running.child.kill('SIGTERM');
+    assert.equal(await running.exited, 0);
+  } finally {
+    running.child.kill('SIGKILL');
     p.remove();
   }
 });
