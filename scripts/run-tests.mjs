@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const roots = process.argv.slice(2);
-const excluded = ['test/conformance', 'test/browser', 'test/fixtures'];
+const excluded = ['test/conformance', 'test/browser', 'test/fixtures', 'test/s3'];
 
 function collect(path, out) {
   if (excluded.some((e) => relative(e, path) === '' || !relative(e, path).startsWith('..'))) return out;
