@@ -14,6 +14,7 @@ import { registerGroupCommands } from './groups.ts';
 import { registerProduceCommand } from './produce.ts';
 import { registerUpCommand } from './up.ts';
 import { registerFunctionCommands } from './functions.ts';
+import { registerBucketCommands } from './bucket.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerUpCommand(program);
   registerBrokerCommands(program);
   registerFunctionCommands(program);
+  registerBucketCommands(program);
   registerProtocolCommands(program);
   registerTopicCommands(program);
   registerClusterCommands(program);

@@ -31,6 +31,11 @@ function summary(stack: RunningStack): string {
   if (config.topics.length > 0) {
     lines.push(`Topics: ${config.topics.map((t) => `${t.name}${stack.createdTopics.includes(t.name) ? ' (created)' : ''}`).join(', ')}`);
   }
+  const firehose = config.firehose;
+  if (stack.firehose !== undefined && firehose !== undefined) {
+    lines.push(`Firehose: ${stack.firehose.endpoint} (for the AWS SDK's endpoint)`);
+    for (const s of firehose.streams) lines.push(`  delivery stream ${s.name} -> bucket ${s.bucket} (${firehose.buckets.get(s.bucket) ?? ''}); sds bucket ls ${s.bucket}`);
+  }
   for (const [name, fn] of stack.functions.functions) {
     lines.push(`Function ${name}: ${fn.host.settings.modulePath}`);
     for (const m of fn.mappings) {

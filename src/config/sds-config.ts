@@ -26,12 +26,16 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { settingsProblems } from '../runtime/function-host/settings.ts';
 import type { FunctionSettings } from '../runtime/function-host/types.ts';
 import { MappingSettingsError, parseMappingSettings, type MappingInput, type MappingSettings } from '../runtime/event-source/settings.ts';
+import { parseStreamSettings, type DeliveryStreamSettings } from '../runtime/firehose/settings.ts';
+import { parseS3Target } from '../runtime/object-store/index.ts';
 import { configProblems, isRecord, readConfigDocument } from './config-file.ts';
 
 export const DEFAULT_DATA_DIR = '.sds';
 export const DEFAULT_BROKER_PORT = 9092;
 /** Execution environments (worker threads) per function unless reservedConcurrentExecutions says otherwise. */
 export const DEFAULT_FUNCTION_CONCURRENCY = 5;
+/** The local Firehose's port: the one LocalStack gave Firehose before it moved to a single port. */
+export const DEFAULT_FIREHOSE_PORT = 4573;
 
 export interface EmbeddedBrokerConfig {
   readonly kind: 'embedded';
@@ -61,6 +65,14 @@ export interface FunctionConfig {
   readonly eventSources: readonly MappingSettings[];
 }
 
+export interface FirehoseConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly streams: readonly DeliveryStreamSettings[];
+  /** Where each bucket named by a stream is: a local folder (the default) or an s3:// target. */
+  readonly buckets: ReadonlyMap<string, string>;
+}
+
 export interface SdsConfig {
   /** Absolute path of the file, or undefined for the built-in defaults. */
   readonly path: string | undefined;
@@ -68,9 +80,12 @@ export interface SdsConfig {
   readonly cluster: EmbeddedBrokerConfig | ExternalClusterConfig;
   readonly topics: readonly TopicConfig[];
   readonly functions: readonly FunctionConfig[];
+  /** The local Firehose, when the config declares delivery streams. */
+  readonly firehose: FirehoseConfig | undefined;
 }
 
-const TOP_LEVEL = ['dataDir', 'broker', 'bootstrap', 'profile', 'profiles', 'topics', 'functions'];
+const TOP_LEVEL = ['dataDir', 'broker', 'bootstrap', 'profile', 'profiles', 'topics', 'functions', 'firehose', 'deliveryStreams', 'buckets'];
+const FIREHOSE_KEYS = ['host', 'port'];
 const BROKER_KEYS = ['host', 'port', 'dataDir', 'autoCreateTopics'];
 const TOPIC_KEYS = ['name', 'partitions', 'replicationFactor', 'configs'];
 const FUNCTION_KEYS = ['entry', 'handler', 'timeout', 'memorySize', 'environment', 'reservedConcurrentExecutions', 'eventSources'];
@@ -269,6 +284,51 @@ function checkFunction(name: string, raw: unknown, dataDir: string, baseDir: str
   };
 }
 
+function checkFirehose(root: Record<string, unknown>, dataDir: string, baseDir: string, c: Checker): FirehoseConfig | undefined {
+  const declared = root['deliveryStreams'];
+  const server = root['firehose'] ?? {};
+  const bucketTargets = root['buckets'] ?? {};
+  if (declared === undefined) {
+    if (root['firehose'] !== undefined) c.add('firehose', 'declare deliveryStreams for the local Firehose to serve');
+    return undefined;
+  }
+  if (!isRecord(declared)) {
+    c.add('deliveryStreams', 'expected a mapping of delivery stream names to their S3 destination settings');
+    return undefined;
+  }
+  let host = '127.0.0.1';
+  let port = DEFAULT_FIREHOSE_PORT;
+  if (!isRecord(server)) c.add('firehose', `expected a mapping with ${FIREHOSE_KEYS.join(', ')}`);
+  else {
+    c.unknownKeys('firehose', server, FIREHOSE_KEYS);
+    host = c.string('firehose.host', server['host'], host);
+    port = c.int('firehose.port', server['port'], 0, 65535, port);
+  }
+  const streams: DeliveryStreamSettings[] = [];
+  for (const [name, raw] of Object.entries(declared)) {
+    const parsed = parseStreamSettings(name, raw);
+    if (Array.isArray(parsed)) for (const problem of parsed) c.add(`deliveryStreams.${name}`, problem);
+    else streams.push(parsed);
+  }
+  const buckets = new Map<string, string>();
+  if (!isRecord(bucketTargets)) c.add('buckets', 'expected a mapping of bucket names to s3:// targets or folders');
+  else {
+    for (const [name, target] of Object.entries(bucketTargets)) {
+      if (typeof target !== 'string' || target.length === 0) c.add(`buckets.${name}`, 'expected s3://BUCKET[?region=R&endpoint=URL] or a folder path');
+      else if (target.startsWith('s3://')) {
+        try {
+          parseS3Target(target);
+          buckets.set(name, target);
+        } catch (error: unknown) {
+          c.add(`buckets.${name}`, error instanceof Error ? error.message : String(error));
+        }
+      } else buckets.set(name, resolve(baseDir, target));
+    }
+  }
+  for (const s of streams) if (!buckets.has(s.bucket)) buckets.set(s.bucket, join(dataDir, 'buckets', s.bucket));
+  return { host, port, streams, buckets };
+}
+
 function checkFunctions(value: unknown, dataDir: string, baseDir: string, c: Checker): FunctionConfig[] {
   if (value === undefined) return [];
   if (!isRecord(value)) {
@@ -292,6 +352,7 @@ export function checkConfig(doc: unknown, baseDir: string, path: string | undefi
     cluster: checkCluster(root, dataDir, at, c),
     topics: checkTopics(root['topics'], c),
     functions: checkFunctions(root['functions'], dataDir, baseDir, c),
+    firehose: checkFirehose(root, dataDir, baseDir, c),
   };
   if (c.problems.length > 0) throw configProblems(path ?? 'the config', c.problems);
   return config;

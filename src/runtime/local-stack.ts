@@ -1,13 +1,18 @@
 /**
  * Everything an sds config describes, started in order: the embedded broker (unless the config
- * names an external cluster), the topics, then the functions and their event source mappings.
+ * names an external cluster), the topics, the local Firehose and its delivery streams, then the
+ * functions and their event source mappings. Functions get FIREHOSE_ENDPOINT (and placeholder
+ * credentials when none are configured) so that a forwarder reaches the local Firehose.
  * A failure at any step stops what was started, in reverse order, and is thrown; so does stop().
  */
+import { join } from 'node:path';
 import { startBroker, type RunningBroker } from '../broker/broker.ts';
 import { withAdmin } from '../client/clients.ts';
 import { resolveConnection, type Connection } from '../client/connection.ts';
 import { createTopic } from '../client/topics.ts';
-import type { SdsConfig } from '../config/sds-config.ts';
+import type { FunctionConfig, SdsConfig } from '../config/sds-config.ts';
+import { startFirehose, type RunningFirehose } from './firehose/service.ts';
+import { openObjectStore } from './object-store/index.ts';
 import { silentLogger, type Logger } from '../logging.ts';
 import { startFunctions, type RunningFunctions } from './local-functions.ts';
 
@@ -26,6 +31,7 @@ export interface RunningStack {
   /** Topics of the config that did not exist and were created. */
   readonly createdTopics: readonly string[];
   readonly functions: RunningFunctions;
+  readonly firehose: RunningFirehose | undefined;
   stop(): Promise<void>;
 }
 
@@ -40,6 +46,12 @@ async function createTopics(config: SdsConfig, connection: Connection): Promise<
   });
 }
 
+/** The function's environment with the local Firehose's endpoint; the function's own settings win. */
+function withFirehose(fn: FunctionConfig, endpoint: string): FunctionConfig {
+  const credentials: Record<string, string> = process.env['AWS_ACCESS_KEY_ID'] === undefined && process.env['AWS_PROFILE'] === undefined ? { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } : {};
+  return { ...fn, settings: { ...fn.settings, environment: { FIREHOSE_ENDPOINT: endpoint, ...credentials, ...fn.settings.environment } } };
+}
+
 export async function startStack(config: SdsConfig, options: StackOptions = {}): Promise<RunningStack> {
   const logger = options.logger ?? silentLogger();
   let broker: RunningBroker | undefined;
@@ -52,9 +64,23 @@ export async function startStack(config: SdsConfig, options: StackOptions = {}):
     if (options.externalConnection === undefined) throw new Error('startStack: an external cluster needs options.externalConnection');
     connection = options.externalConnection;
   }
+  let firehose: RunningFirehose | undefined;
   try {
     const createdTopics = await createTopics(config, connection);
-    const functions = await startFunctions({ functions: config.functions, connection, dataDir: config.dataDir, logger: logger.child({ component: 'event-source' }) });
+    const f = config.firehose;
+    if (f !== undefined) {
+      firehose = await startFirehose({
+        streams: f.streams,
+        dataDir: join(config.dataDir, 'firehose'),
+        bucket: (name) => openObjectStore(f.buckets.get(name) ?? join(config.dataDir, 'buckets', name)),
+        host: f.host,
+        port: f.port,
+        logger: logger.child({ component: 'firehose' }),
+      });
+    }
+    const endpoint = firehose?.endpoint;
+    const fns = endpoint === undefined ? config.functions : config.functions.map((fn) => withFirehose(fn, endpoint));
+    const functions = await startFunctions({ functions: fns, connection, dataDir: config.dataDir, logger: logger.child({ component: 'event-source' }) });
     const bootstrap = connection.brokers.map((b) => `${b.host}:${b.port}`).join(',');
     return {
       config,
@@ -63,12 +89,15 @@ export async function startStack(config: SdsConfig, options: StackOptions = {}):
       bootstrap,
       createdTopics,
       functions,
+      firehose,
       stop: async () => {
         await functions.stop();
+        await firehose?.stop();
         await broker?.stop();
       },
     };
   } catch (error: unknown) {
+    await firehose?.stop();
     await broker?.stop();
     throw error;
   }

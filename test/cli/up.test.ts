@@ -167,3 +167,53 @@ test('kill -9 of sds up in the middle of a batch: after a restart that batch is 
     p.remove();
   }
 });
+
+test('sds up runs pattern 3: records produced to the topic land in gzip objects in the local bucket, read back with sds bucket', async () => {
+  const p = project('');
+  writeFileSync(p.file, [
+    'topics: [{ name: MyTopic }]',
+    'functions:',
+    '  forwarder:',
+    `    entry: ${resolve('src/functions/msk-to-firehose/index.ts')}`,
+    '    timeout: 60',
+    '    environment: { DELIVERY_STREAM_NAME: to-s3 }',
+    '    eventSources: [{ Topics: [MyTopic], StartingPosition: TRIM_HORIZON, BatchSize: 200, MaximumBatchingWindowInSeconds: 0 }]',
+    'firehose: { port: 0 }',
+    'deliveryStreams:',
+    '  to-s3:',
+    '    BucketARN: arn:aws:s3:::local-bucket',
+    '    BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 }',
+    '    CompressionFormat: GZIP',
+    '',
+  ].join('\n'));
+  const args = ['--config-file', p.file, '--data-dir', join(p.dir, 'state')];
+  const running = await startUp([...args, '--port', '0']);
+  try {
+    const producer = new Producer({ clientId: 'up-test', bootstrapBrokers: [running.bootstrap] });
+    await producer.send({ acks: -1, messages: Array.from({ length: 500 }, (_, i) => ({ topic: 'MyTopic', partition: 0, key: Buffer.from(`k${i}`), value: Buffer.from(`{"n":${i}}`) })) });
+    await producer.close();
+    const lines = async (): Promise<string[]> => {
+      const listed = await runSds(['bucket', 'ls', 'local-bucket', '--json', ...args]);
+      const keys = listed.stdout.split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { key: string }).key);
+      const out: string[] = [];
+      for (const key of keys) {
+        assert.match(key, /^\d{4}\/\d{2}\/\d{2}\/\d{2}\/to-s3-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}\.gz$/);
+        out.push(...(await runSds(['bucket', 'cat', 'local-bucket', key, ...args])).stdout.split('\n').filter((l) => l !== ''));
+      }
+      return out;
+    };
+    let seen: string[] = [];
+    for (let i = 0; i < 60 && seen.length < 500; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      seen = await lines();
+    }
+    const records = seen.map((l) => JSON.parse(l) as { topic: string; offset: number; key: string; value: string });
+    assert.deepEqual([...new Set(records.map((r) => r.offset))].sort((a, b) => a - b), Array.from({ length: 500 }, (_, i) => i));
+    assert.deepEqual([records[0]?.topic, records.find((r) => r.offset === 7)?.key, records.find((r) => r.offset === 7)?.value], ['MyTopic', 'k7', '{"n":7}']);
+    running.child.kill('SIGTERM');
+    assert.equal(await running.exited, 0);
+  } finally {
+    running.child.kill('SIGKILL');
+    p.remove();
+  }
+});

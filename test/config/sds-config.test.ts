@@ -125,3 +125,55 @@ test('a file that is not YAML, not a mapping, or missing is refused with the rea
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('delivery streams: CreateDeliveryStream\'s names and defaults; buckets local unless given as s3://', () => {
+  const config = checkConfig({
+    firehose: { port: 0 },
+    deliveryStreams: {
+      a: { BucketARN: 'arn:aws:s3:::local-one', CompressionFormat: 'GZIP', Prefix: 'data/!{timestamp:yyyy}/', ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/' },
+      b: { BucketARN: 'arn:aws:s3:::remote', BufferingHints: { SizeInMBs: 128, IntervalInSeconds: 0 } },
+    },
+    buckets: { remote: 's3://real-bucket?region=eu-west-1' },
+  }, '/p', '/p/sds.config.yaml');
+  const f = config.firehose;
+  assert.ok(f !== undefined);
+  assert.deepEqual([f.host, f.port], ['127.0.0.1', 0]);
+  assert.deepEqual(f.streams.map((s) => [s.name, s.bucket, s.bufferSizeBytes, s.bufferIntervalMs, s.compression]), [
+    ['a', 'local-one', 5 * 1024 * 1024, 300_000, 'GZIP'],
+    ['b', 'remote', 128 * 1024 * 1024, 0, 'UNCOMPRESSED'],
+  ]);
+  assert.deepEqual([...f.buckets], [['remote', 's3://real-bucket?region=eu-west-1'], ['local-one', '/p/.sds/buckets/local-one']]);
+  assert.equal(checkConfig({}, '/p', undefined).firehose, undefined);
+});
+
+test('bad delivery streams: unknown compression, out-of-range hints, invalid prefixes, all reported at once', () => {
+  const problems = problemsOf({
+    firehose: { port: -1, tls: true },
+    deliveryStreams: {
+      s: {
+        BucketARN: 'arn:aws:s3:::Bad_Bucket',
+        CompressionFormat: 'BROTLI',
+        BufferingHints: { SizeInMBs: 129, IntervalInSeconds: 901 },
+        Prefix: 'x/!{firehose:error-output-type}/',
+        ErrorOutputPrefix: 'errors/!{timestamp:yyyy}/',
+        ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'Lambda' }] },
+      },
+      t: { BucketARN: 'arn:aws:s3:::ok-bucket', BufferingHints: { SizeInMBs: 1 } },
+    },
+    buckets: { 'ok-bucket': 's3://UPPER' },
+  });
+  const expected = [
+    'firehose.tls: unknown setting',
+    'firehose.port: expected a whole number from 0 to 65535',
+    'deliveryStreams.s: BucketARN: required',
+    'deliveryStreams.s: BufferingHints.SizeInMBs: expected a whole number from 1 to 128, got 129',
+    'deliveryStreams.s: BufferingHints.IntervalInSeconds: expected a whole number from 0 to 900, got 901',
+    'deliveryStreams.s: CompressionFormat: expected one of UNCOMPRESSED, GZIP, ZIP, Snappy, HADOOP_SNAPPY, got "BROTLI"',
+    'deliveryStreams.s: Prefix:',
+    'deliveryStreams.s: ErrorOutputPrefix:',
+    'deliveryStreams.s: ProcessingConfiguration.Processors[0].Type: only AppendDelimiterToRecord runs locally',
+    'deliveryStreams.t: BufferingHints: give both SizeInMBs and IntervalInSeconds, or neither',
+    'buckets.ok-bucket:',
+  ];
+  for (const e of expected) assert.ok(problems.some((p) => p.startsWith(e)), `missing "${e}" in:\n${problems.join('\n')}`);
+});
