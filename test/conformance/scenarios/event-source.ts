@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { REPO_ROOT } from '../../../scripts/conformance/apache-kafka.ts';
 import { stopChild } from '../../../scripts/conformance/process.ts';
 import { Admin, Producer } from '@platformatic/kafka';
@@ -13,6 +14,7 @@ import { resolveConnection } from '../../../src/client/connection.ts';
 import { committedOffsets } from '../../../src/client/groups.ts';
 import type { MskEvent } from '../../../src/functions/shared/kafka-event.ts';
 import { EventSourceMapping } from '../../../src/runtime/event-source/mapping.ts';
+import { FileBucket } from '../../../src/runtime/object-store/file-bucket.ts';
 import { parseMappingSettings } from '../../../src/runtime/event-source/settings.ts';
 import type { InvokeOutcome } from '../../../src/runtime/function-host/types.ts';
 import { expect, expectEqual, setup, waitFor } from '../scenario.ts';
@@ -179,6 +181,60 @@ export const eventSourceScenarios: readonly Scenario[] = [
       } finally {
         await stopChild(up, 5000);
         await admin.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  },
+  {
+    name: 'sds up with pattern 3 on this cluster: 500 records from kafka-console-producer reach gzip objects in the local bucket through the forwarder and the local Firehose',
+    client: 'sds up + Kafka console producer',
+    timeoutMs: 120_000,
+    async run(bootstrap, ctx) {
+      const topic = ctx.topic('pattern-3');
+      await ctx.createTopic(topic, 1);
+      const dir = await mkdtemp(join(tmpdir(), 'sds-conformance-p3-'));
+      const config = join(dir, 'sds.config.yaml');
+      await writeFile(config, [
+        `bootstrap: "${bootstrap}"`,
+        'functions:',
+        '  forwarder:',
+        `    entry: ${join(REPO_ROOT, 'src/functions/msk-to-firehose/index.ts')}`,
+        '    timeout: 60',
+        '    environment: { DELIVERY_STREAM_NAME: to-s3, RECORD_FORMAT: raw-newline }',
+        `    eventSources: [{ Topics: [${topic}], StartingPosition: TRIM_HORIZON, BatchSize: 200, MaximumBatchingWindowInSeconds: 0 }]`,
+        'firehose: { port: 0 }',
+        'deliveryStreams:',
+        '  to-s3: { BucketARN: "arn:aws:s3:::local-bucket", BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 }, CompressionFormat: GZIP }',
+        '',
+      ].join('\n'));
+      const up = spawn(process.execPath, [join(REPO_ROOT, 'bin/sds.js'), 'up', '--config-file', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      up.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+      up.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+      const exited = new Promise<number | null>((r) => up.once('exit', r));
+      try {
+        await setup('sds up', () => waitFor(() => out.includes('Ctrl-C stops everything.') || up.exitCode !== null, 30_000, 'sds up to start', ctx.signal));
+        expect(up.exitCode === null, `sds up exited: ${out}`);
+        const lines = Array.from({ length: 500 }, (_, i) => `line ${i}`);
+        await setup('kafka-console-producer', () => ctx.java(CONSOLE_PRODUCER, ['--bootstrap-server', bootstrap, '--topic', topic], { input: `${lines.join('\n')}\n` }));
+        const bucket = join(dir, '.sds', 'buckets', 'local-bucket');
+        const delivered = async (): Promise<string[]> => {
+          const store = new FileBucket(bucket);
+          const { objects } = await store.list('').catch(() => ({ objects: [] }));
+          const parts = await Promise.all(objects.map(async (o) => gunzipSync(await store.get(o.key)).toString('utf8')));
+          return parts.join('').split('\n').filter((l) => l !== '');
+        };
+        let values: string[] = [];
+        for (const deadline = Date.now() + 60_000; values.length < lines.length; values = await delivered()) {
+          expect(Date.now() < deadline && !ctx.signal.aborted, `${values.length} records in the bucket`);
+          await new Promise((ok) => setTimeout(ok, 250));
+        }
+        expectEqual([...new Set(values)].sort(), [...lines].sort(), 'records in the bucket');
+        ctx.observe('records in the bucket', new Set(values).size);
+        up.kill('SIGTERM');
+        expectEqual(await exited, 0, 'sds up exit status after SIGTERM');
+      } finally {
+        await stopChild(up, 5000);
         await rm(dir, { recursive: true, force: true });
       }
     },
