@@ -36,6 +36,7 @@ export class DeliveryStream {
   private writing: Promise<void> | undefined;
   private closed = false;
   private wake: (() => void) | undefined;
+  private cutWhenWritten = false;
 
   private constructor(
     readonly settings: DeliveryStreamSettings,
@@ -81,8 +82,8 @@ export class DeliveryStream {
 
   /** Cuts what is buffered, writes every object, then closes the journal. */
   async close(): Promise<void> {
-    this.cut();
     this.closed = true;
+    this.cut();
     while (this.writing !== undefined) await this.writing;
     await this.journal.close();
   }
@@ -109,19 +110,31 @@ export class DeliveryStream {
     });
   }
 
-  /** Moves the buffer to the outbox and makes sure the writer runs. */
+  /**
+   * Moves the buffer to the outbox and makes sure the writer runs. A buffer whose interval ended
+   * while an object is being written waits for the writer (and keeps growing, up to SizeInMBs):
+   * under load one object then takes what arrived meanwhile, instead of one small object per call.
+   */
   private cut(): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
-    if (this.buffer.length > 0) {
-      this.outbox.push(this.buffer);
-      this.backlogBytes += this.bufferBytes;
-      this.buffer = [];
-      this.bufferBytes = 0;
+    if (this.writing !== undefined && this.outbox.length > 0 && this.bufferBytes < this.settings.bufferSizeBytes && !this.closed) {
+      this.cutWhenWritten = true;
+      return;
     }
+    this.takeBuffer();
     this.writing ??= this.writeAll().finally(() => {
       this.writing = undefined;
     });
+  }
+
+  private takeBuffer(): void {
+    this.cutWhenWritten = false;
+    if (this.buffer.length === 0) return;
+    this.outbox.push(this.buffer);
+    this.backlogBytes += this.bufferBytes;
+    this.buffer = [];
+    this.bufferBytes = 0;
   }
 
   private async writeAll(): Promise<void> {
@@ -147,6 +160,7 @@ export class DeliveryStream {
       }
       this.outbox.shift();
       this.backlogBytes -= records.reduce((n, r) => n + r.data.length, 0);
+      if (this.outbox.length === 0 && this.cutWhenWritten) this.takeBuffer();
     }
   }
 
