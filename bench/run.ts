@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- codec|broker|sds-produce|event-source] [-- --rounds N] [-- --records N] [-- --no-write]
+ * npm run bench [-- codec|broker|sds-produce|event-source|firehose] [-- --rounds N] [-- --records N] [-- --ingest-mib N] [-- --no-write]
  *
  * Runs the benchmarks (`codec`, `broker`), prints the results and writes them into
  * docs/benchmarks.md between the suite's markers. Never part of `npm test`.
@@ -9,6 +9,7 @@ import { cpus, totalmem, platform, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCodecBenchmarks, type CodecResult } from './codec.ts';
 import { BATCH_SIZES, medians, runEventSourceBenchmark, type EventSourceBenchResult } from './event-source.ts';
+import { INGEST_CASES, IN_FLIGHT, PIPELINE, BUFFERING, median as medianOf, runFirehoseBenchmark, type FirehoseBenchResult } from './firehose.ts';
 import { megabytesPerSecond } from './measure.ts';
 import { runSdsProduceBenchmark, type SdsProduceBenchResult } from './sds-produce.ts';
 import { LATENCY_RATES, runBrokerBenchmarks, type BrokerBenchResult, type ProducerRun } from './broker.ts';
@@ -130,6 +131,44 @@ function eventSourceTable(r: EventSourceBenchResult): string {
   ].join('\n');
 }
 
+function firehoseTable(r: FirehoseBenchResult): string {
+  const reference = medianOf(r.rounds.map((x) => x.referenceMbPerSec));
+  const pct = (v: number): string => `${(v * 100).toFixed(0)}%`;
+  const ingestRows = INGEST_CASES.map((c, i) => {
+    const runs = r.rounds.map((x) => x.ingest[i]).filter((x) => x !== undefined);
+    const rate = medianOf(runs.map((x) => x.mbPerSec));
+    const objects = medianOf(runs.map((x) => x.objects));
+    const stored = medianOf(runs.map((x) => x.storedBytes));
+    return (
+      `| PutRecordBatch to objects, ${c.format}, IntervalInSeconds ${c.intervalSeconds} | ${rate.toFixed(1)} | ${(rate / reference).toFixed(2)}x | ` +
+      `${objects} objects of ${(stored / objects / 2 ** 20).toFixed(2)} MiB | ${medianOf(runs.map((x) => x.throttledRecords))} | ${pct(medianOf(runs.map((x) => x.eventLoopBusy)))} |`
+    );
+  });
+  const p = (key: 'recordsPerSec' | 'seconds' | 'produceSeconds' | 'objects' | 'freshnessMedianMs' | 'freshnessMaxMs' | 'throttledRecords' | 'eventLoopBusy'): number =>
+    medianOf(r.rounds.map((x) => x.pipeline[key]));
+  return [
+    `Ingest: ${(r.ingestBytes / 2 ** 20).toFixed(0)} MiB of 1 KiB records (JSON lines with random hex, gzip takes them to about half), ` +
+      `PutRecordBatch calls of 500 records from @aws-sdk/client-firehose, ${IN_FLIGHT} in flight, to \`startFirehose\` in the same process ` +
+      `(SizeInMBs ${BUFFERING.SizeInMBs}) with a FileBucket in a temp folder; the clock stops when DeliveryToS3.Bytes covers every byte ` +
+      '(object count and sizes checked against the bucket\'s listing). Throttled records ("Slow down.") are sent again. ' +
+      `Reference: the same bytes written sequentially to a file in the same folder, 500 KiB (one PutRecordBatch) per write, each followed by fdatasync. Median of ${r.rounds.length} rounds.`,
+    '',
+    '| run | MB/s | ratio to the reference | objects | throttled records | main thread busy |',
+    '|---|---|---|---|---|---|',
+    `| sequential write + fdatasync per 500 KiB (reference) | ${reference.toFixed(1)} | 1.00x | | | |`,
+    ...ingestRows,
+    '',
+    `Pipeline (pattern 3 through \`startStack(checkConfig(...))\`): embedded broker, a ${PIPELINE.partitions}-partition topic, msk-to-firehose behind an event source mapping ` +
+      `(BatchSize ${PIPELINE.batchSize}, window 0, 5 workers), a ${PIPELINE.compression} delivery stream (SizeInMBs ${BUFFERING.SizeInMBs}, IntervalInSeconds ${BUFFERING.IntervalInSeconds}); ` +
+      `the stack is started, then ${r.records} records of 1 KiB are produced (@platformatic/kafka, acks=all, 500 per send, ${IN_FLIGHT} sends in flight); ` +
+      'the clock runs from the first send until DeliveryToS3.Records reaches them all. DataFreshness (age of the oldest record not yet in the bucket) sampled every ~5 ms.',
+    '',
+    '| records/s | time | producing took | objects | DataFreshness median / max | throttled records | main thread busy |',
+    '|---|---|---|---|---|---|---|',
+    `| ${p('recordsPerSec').toFixed(0)} | ${p('seconds').toFixed(2)} s | ${p('produceSeconds').toFixed(2)} s | ${p('objects')} | ${p('freshnessMedianMs')} / ${p('freshnessMaxMs')} ms | ${p('throttledRecords')} | ${pct(p('eventLoopBusy'))} |`,
+  ].join('\n');
+}
+
 function replaceSection(doc: string, suite: string, body: string): string {
   const begin = `<!-- ${suite}:begin -->`;
   const end = `<!-- ${suite}:end -->`;
@@ -142,8 +181,8 @@ function replaceSection(doc: string, suite: string, body: string): string {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    // No defaults here: event-source has its own (5 rounds, 200000 records).
-    options: { rounds: { type: 'string' }, records: { type: 'string' }, 'no-write': { type: 'boolean', default: false } },
+    // No defaults here: event-source and firehose have their own.
+    options: { rounds: { type: 'string' }, records: { type: 'string' }, 'ingest-mib': { type: 'string' }, 'no-write': { type: 'boolean', default: false } },
   });
   const rounds = Number(values.rounds ?? '7');
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) {
@@ -157,8 +196,8 @@ async function main(): Promise<void> {
   }
   const suites = positionals.length > 0 ? positionals : ['codec'];
   for (const suite of suites) {
-    if (suite !== 'codec' && suite !== 'broker' && suite !== 'sds-produce' && suite !== 'event-source') {
-      console.error(`unknown benchmark suite "${suite}"; available: codec, broker, sds-produce, event-source`);
+    if (suite !== 'codec' && suite !== 'broker' && suite !== 'sds-produce' && suite !== 'event-source' && suite !== 'firehose') {
+      console.error(`unknown benchmark suite "${suite}"; available: codec, broker, sds-produce, event-source, firehose`);
       process.exit(2);
     }
   }
@@ -191,6 +230,24 @@ async function main(): Promise<void> {
     ].join('\n');
     console.log(section);
     if (!values['no-write']) writeFileSync(DOC, replaceSection(readFileSync(DOC, 'utf8'), 'event-source', section));
+  }
+  if (suites.includes('firehose')) {
+    const fhRecords = values.records === undefined ? 20_000 : records;
+    const fhRounds = values.rounds === undefined ? 3 : rounds;
+    const ingestMiB = Number(values['ingest-mib'] ?? '256');
+    if (!Number.isInteger(ingestMiB) || ingestMiB < 1) {
+      console.error('--ingest-mib must be a whole number of at least 1');
+      process.exit(2);
+    }
+    const result = await runFirehoseBenchmark(ingestMiB, fhRecords, fhRounds);
+    const section = [
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`,
+      `Command: \`npm run bench -- firehose --ingest-mib ${ingestMiB} --records ${fhRecords} --rounds ${fhRounds}\`.`,
+      '',
+      firehoseTable(result),
+    ].join('\n');
+    console.log(section);
+    if (!values['no-write']) writeFileSync(DOC, replaceSection(readFileSync(DOC, 'utf8'), 'firehose', section));
   }
   if (!suites.includes('codec')) return;
   const results = await runCodecBenchmarks(rounds);
