@@ -16,6 +16,7 @@ import { ErrorCode, errorInfo } from '../protocol/error-codes.ts';
 import { createAdmin, createConsumer, type BufferConsumer, type Limits } from './clients.ts';
 import type { Connection } from './connection.ts';
 import { hasKafkaError, topicNotFound } from './topics.ts';
+import { CONTROL_BATCH, LOG_APPEND_TIME, REFRESH_ERRORS } from './fetch-results.ts';
 
 type FetchResponse = fetchV17.FetchResponse;
 type FetchResponsePartition = fetchV17.FetchResponsePartition;
@@ -66,20 +67,6 @@ export class ConsumeError extends SdsError {}
 const UNUSED_GROUP = 'sds-consume-no-group';
 /** Longest wait of one fetch, so that a stop request or the idle timeout is seen quickly. */
 const POLL_MS = 500;
-const LOG_APPEND_TIME = 0x08;
-const CONTROL_BATCH = 0x20;
-/** Partition errors cured by fresh metadata (leader moved, topic deleted or re-created, broker restarting). */
-const REFRESH_ERRORS = new Set<number>([
-  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-  ErrorCode.LEADER_NOT_AVAILABLE,
-  ErrorCode.NOT_LEADER_OR_FOLLOWER,
-  ErrorCode.REPLICA_NOT_AVAILABLE,
-  ErrorCode.KAFKA_STORAGE_ERROR,
-  ErrorCode.FENCED_LEADER_EPOCH,
-  ErrorCode.UNKNOWN_LEADER_EPOCH,
-  ErrorCode.OFFSET_NOT_AVAILABLE,
-  ErrorCode.UNKNOWN_TOPIC_ID,
-]);
 const REJOIN_ERRORS = ['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID'];
 
 function sleep(ms: number): Promise<void> {

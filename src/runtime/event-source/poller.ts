@@ -24,6 +24,7 @@ import type { Logger } from '../../logging.ts';
 import { ErrorCode, errorInfo } from '../../protocol/error-codes.ts';
 import type { PolledRecord } from './event.ts';
 import type { StartingPosition } from './settings.ts';
+import { CONTROL_BATCH, LOG_APPEND_TIME, REFRESH_ERRORS } from '../../client/fetch-results.ts';
 
 type FetchResponse = fetchV17.FetchResponse;
 
@@ -61,8 +62,6 @@ export interface PollerOptions {
   readonly logger: Logger;
 }
 
-const LOG_APPEND_TIME = 0x08;
-const CONTROL_BATCH = 0x20;
 /** max.partition.fetch.bytes and fetch.max.bytes of the Java consumer. */
 const PARTITION_MAX_BYTES = 1_048_576;
 const FETCH_MAX_BYTES = 52_428_800;
@@ -73,17 +72,6 @@ const BACKOFF_MS = 500;
  * they want more.
  */
 const PARTIAL_FETCH_WAIT_MS = 25;
-const REFRESH_ERRORS = new Set<number>([
-  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-  ErrorCode.LEADER_NOT_AVAILABLE,
-  ErrorCode.NOT_LEADER_OR_FOLLOWER,
-  ErrorCode.REPLICA_NOT_AVAILABLE,
-  ErrorCode.KAFKA_STORAGE_ERROR,
-  ErrorCode.FENCED_LEADER_EPOCH,
-  ErrorCode.UNKNOWN_LEADER_EPOCH,
-  ErrorCode.OFFSET_NOT_AVAILABLE,
-  ErrorCode.UNKNOWN_TOPIC_ID,
-]);
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

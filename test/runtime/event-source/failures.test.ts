@@ -12,7 +12,7 @@ import { resolveConnection } from '../../../src/client/connection.ts';
 import { consume, type ConsumedRecord } from '../../../src/client/consume.ts';
 import type { MskEvent } from '../../../src/functions/shared/kafka-event.ts';
 import { MetricsRegistry } from '../../../src/runtime/event-source/metrics.ts';
-import { asInvoke, createTopic, eventually, groupOffsets, mappingBroker, produce, Recorder, startMapping, tempDir } from './helpers.ts';
+import { asInvoke, createTopic, mappingBroker, offsetsCommitted, produce, Recorder, startMapping, tempDir } from './helpers.ts';
 
 let broker: RunningBroker;
 let dir: ReturnType<typeof tempDir>;
@@ -27,11 +27,8 @@ after(async () => {
   dir.remove();
 });
 
-async function committedAll(group: string, topic: string, expected: Record<number, number>): Promise<void> {
-  await eventually(`offsets ${JSON.stringify(expected)} committed`, async () => {
-    const offsets = await groupOffsets(broker.bootstrap, group, topic);
-    return Object.entries(expected).every(([p, o]) => offsets.get(Number(p)) === BigInt(o));
-  });
+function committedAll(group: string, topic: string, expected: Record<number, number>): Promise<void> {
+  return offsetsCommitted(broker.bootstrap, group, topic, expected);
 }
 
 const values = (event: MskEvent): string[] => Object.values(event.records).flat().map((r) => Buffer.from(r.value ?? '', 'base64').toString());

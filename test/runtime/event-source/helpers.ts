@@ -16,7 +16,9 @@ import type { Invoke, InvokeOutcome } from '../../../src/runtime/function-host/t
 import { EventSourceMapping, type MappingOptions } from '../../../src/runtime/event-source/mapping.ts';
 import { parseMappingSettings, type MappingInput } from '../../../src/runtime/event-source/settings.ts';
 
-export { eventually } from '../../broker/groups/helpers.ts';
+import { eventually } from '../../broker/groups/helpers.ts';
+
+export { eventually };
 
 export function mappingBroker(): Promise<RunningBroker> {
   return startBroker({ port: 0, config: { groupInitialRebalanceDelayMs: 0 } });
@@ -69,6 +71,14 @@ export async function groupOffsets(bootstrap: string, group: string, topic: stri
   } finally {
     await admin.close();
   }
+}
+
+/** Waits until the group has committed exactly `expected` (partition -> offset) on the topic. */
+export async function offsetsCommitted(bootstrap: string, group: string, topic: string, expected: Record<number, number>): Promise<void> {
+  await eventually(`offsets ${JSON.stringify(expected)} committed`, async () => {
+    const offsets = await groupOffsets(bootstrap, group, topic);
+    return Object.entries(expected).every(([p, o]) => offsets.get(Number(p)) === BigInt(o));
+  });
 }
 
 export type Handler = (event: MskEvent) => unknown;
