@@ -69,24 +69,45 @@ function streamOf(ctx: ApiContext, body: Record<string, unknown>): DeliveryStrea
   return stream;
 }
 
-/** The record's bytes, its size checked from the base64 text first. */
-function recordData(record: unknown, index: number | undefined): Buffer {
+/** A record's base64 text and the size it decodes to, checked without decoding it. */
+interface EncodedRecord {
+  readonly text: string;
+  readonly size: number;
+  /** Trailing "=" characters. */
+  readonly padding: number;
+  readonly where: string;
+}
+
+function encodedRecord(record: unknown, index: number | undefined): EncodedRecord {
   const where = index === undefined ? 'Record' : `Records[${index}]`;
-  const data = isRecord(record) ? record['Data'] : undefined;
-  if (typeof data !== 'string') throw new ApiError('SerializationException', `${where}.Data must be a base64 string.`);
-  const invalid = (): ApiError => new ApiError('SerializationException', `${where}.Data is not valid base64.`);
-  if (data.length % 4 !== 0) throw invalid();
-  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
-  const size = (data.length / 4) * 3 - padding;
+  const text = isRecord(record) ? record['Data'] : undefined;
+  if (typeof text !== 'string') throw new ApiError('SerializationException', `${where}.Data must be a base64 string.`);
+  if (text.length % 4 !== 0) throw new ApiError('SerializationException', `${where}.Data is not valid base64.`);
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const size = (text.length / 4) * 3 - padding;
   if (size > MAX_RECORD_BYTES) {
     throw new ApiError('InvalidArgumentException', `Record size of ${size} bytes exceeds the maximum of ${MAX_RECORD_BYTES} bytes (1,000 KiB)${index === undefined ? '' : ` at Records[${index}]`}.`);
   }
+  return { text, size, padding, where };
+}
+
+/** The record's bytes. */
+function decode(record: EncodedRecord): Buffer {
   // Node's decoder skips characters outside the alphabet, so any such character shortens the
   // result: a length check is as strict as matching the text, and much cheaper on 4 MiB.
-  const bytes = Buffer.from(data, 'base64');
-  const firstPad = data.indexOf('=');
-  if (bytes.length !== size || (firstPad !== -1 && firstPad < data.length - padding)) throw invalid();
+  const bytes = Buffer.from(record.text, 'base64');
+  const firstPad = record.text.indexOf('=');
+  if (bytes.length !== record.size || (firstPad !== -1 && firstPad < record.text.length - record.padding)) {
+    throw new ApiError('SerializationException', `${record.where}.Data is not valid base64.`);
+  }
   return bytes;
+}
+
+/** Decodes and journals the records, unless the stream is too far behind to take them ("Slow down."). */
+async function put(stream: DeliveryStream, records: readonly EncodedRecord[]): Promise<PutResult[]> {
+  const bytes = records.reduce((n, r) => n + r.size, 0);
+  if (!stream.accepts(bytes)) return stream.refuse(records.length, bytes);
+  return stream.put(records.map(decode));
 }
 
 async function putRecordBatch(ctx: ApiContext, body: Record<string, unknown>): Promise<unknown> {
@@ -95,10 +116,10 @@ async function putRecordBatch(ctx: ApiContext, body: Record<string, unknown>): P
   if (records.length === 0 || records.length > MAX_RECORDS_PER_CALL) {
     throw new ApiError('InvalidArgumentException', `Records has ${records.length} entries; a call takes 1 to ${MAX_RECORDS_PER_CALL}.`);
   }
-  const data = records.map((r: unknown, i) => recordData(r, i));
-  const total = data.reduce((n, d) => n + d.length, 0);
+  const encoded = records.map((r: unknown, i) => encodedRecord(r, i));
+  const total = encoded.reduce((n, r) => n + r.size, 0);
   if (total > MAX_BYTES_PER_CALL) throw new ApiError('InvalidArgumentException', `Records total ${total} bytes; a call takes at most ${MAX_BYTES_PER_CALL} bytes (4 MiB).`);
-  const results = await streamOf(ctx, body).put(data);
+  const results = await put(streamOf(ctx, body), encoded);
   return {
     FailedPutCount: results.filter((r) => 'errorCode' in r).length,
     Encrypted: false,
@@ -107,8 +128,8 @@ async function putRecordBatch(ctx: ApiContext, body: Record<string, unknown>): P
 }
 
 async function putRecord(ctx: ApiContext, body: Record<string, unknown>): Promise<unknown> {
-  const data = recordData(body['Record'], undefined);
-  const [result] = await streamOf(ctx, body).put([data]);
+  const record = encodedRecord(body['Record'], undefined);
+  const [result] = await put(streamOf(ctx, body), [record]);
   if (result === undefined || 'errorCode' in result) throw new ApiError('ServiceUnavailableException', result?.errorMessage ?? 'Slow down.', 500);
   return { RecordId: result.recordId, Encrypted: false };
 }

@@ -3,8 +3,11 @@
  * SizeInMBs of data or IntervalInSeconds since the oldest record, whichever comes first, then
  * written as one object (compressed, named as Firehose names it) to the bucket. Objects are
  * written one at a time, in order, so the journal's checkpoint can move past every record of an
- * object once it is stored. A failed write is retried with a growing delay; the records stay
- * journaled meanwhile, and new ones are refused ("Slow down.") once too much waits.
+ * object once it is stored. A failed write is retried with a growing delay, under the same key
+ * (so a write that landed but was not confirmed leaves no second object); the records stay
+ * journaled meanwhile, and new ones are refused ("Slow down.") once too much waits. After the
+ * retry duration (Firehose's 24 hours for S3) the object's records are set aside in the stream's
+ * folder (see undelivered.ts) rather than dropped, and delivery goes on with the next object.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -16,9 +19,12 @@ import { Journal, type JournalRecord } from './journal.ts';
 import { objectKey } from './object-key.ts';
 import { StreamMetrics } from './metrics.ts';
 import type { DeliveryStreamSettings } from './settings.ts';
+import { setAside, type DeliveryFailure } from './undelivered.ts';
 
 const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 60_000;
+/** Firehose retries a failing S3 delivery for up to 24 hours. */
+export const DEFAULT_RETRY_DURATION_MS = 24 * 60 * 60 * 1000;
 /** Beyond this much undelivered data, new records are refused until deliveries catch up. */
 const BACKLOG_EXTRA_BYTES = 16 * 1024 * 1024;
 
@@ -40,16 +46,19 @@ export class DeliveryStream {
 
   private constructor(
     readonly settings: DeliveryStreamSettings,
+    private readonly dir: string,
     private readonly journal: Journal,
     private readonly store: ObjectStore,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly retryDurationMs: number,
   ) {}
 
   /** Opens the stream's journal under `dataDir` and queues what it holds for delivery. */
-  static async open(settings: DeliveryStreamSettings, dataDir: string, store: ObjectStore, clock: Clock, logger: Logger): Promise<DeliveryStream> {
-    const { journal, pending } = await Journal.open(join(dataDir, settings.name));
-    const stream = new DeliveryStream(settings, journal, store, clock, logger);
+  static async open(settings: DeliveryStreamSettings, dataDir: string, store: ObjectStore, clock: Clock, logger: Logger, retryDurationMs = DEFAULT_RETRY_DURATION_MS): Promise<DeliveryStream> {
+    const dir = join(dataDir, settings.name);
+    const { journal, pending } = await Journal.open(dir);
+    const stream = new DeliveryStream(settings, dir, journal, store, clock, logger, retryDurationMs);
     if (pending.length > 0) {
       logger.info({ stream: settings.name, records: pending.length }, 'delivering the records journaled before the restart');
       for (const r of pending) stream.buffered(r);
@@ -58,14 +67,23 @@ export class DeliveryStream {
     return stream;
   }
 
+  /** Whether `bytes` more can be taken now; when not, callers answer with `refuse` without decoding anything. */
+  accepts(bytes: number): boolean {
+    return !this.closed && this.backlogBytes + this.bufferBytes + bytes <= this.settings.bufferSizeBytes * 2 + BACKLOG_EXTRA_BYTES;
+  }
+
+  /** The answer to records refused because too much waits: "Slow down." for each. */
+  refuse(records: number, bytes: number): PutResult[] {
+    this.metrics.incoming(records, bytes);
+    this.metrics.throttled(records);
+    return Array.from({ length: records }, () => ({ errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down.' }));
+  }
+
   /** Journals the records; each gets a record id, or a throttling error when too much waits. */
   async put(data: readonly Buffer[]): Promise<PutResult[]> {
     const bytes = data.reduce((n, d) => n + d.length, 0);
+    if (!this.accepts(bytes)) return this.refuse(data.length, bytes);
     this.metrics.incoming(data.length, bytes);
-    if (this.closed || this.backlogBytes + this.bufferBytes + bytes > this.settings.bufferSizeBytes * 2 + BACKLOG_EXTRA_BYTES) {
-      this.metrics.throttled(data.length);
-      return data.map(() => ({ errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down.' }));
-    }
     const arrival = this.clock.now();
     const sequences = await this.journal.append(arrival, data);
     data.forEach((d, i) => this.buffered({ sequence: sequences[i] ?? 0n, arrival, data: d }));
@@ -80,10 +98,11 @@ export class DeliveryStream {
     return oldest === undefined ? 0 : Math.max(0, this.clock.now() - oldest.arrival);
   }
 
-  /** Cuts what is buffered, writes every object, then closes the journal. */
+  /** Cuts what is buffered, writes every object (a failing write gets one more try), then closes the journal. */
   async close(): Promise<void> {
     this.closed = true;
     this.cut();
+    this.wake?.();
     while (this.writing !== undefined) await this.writing;
     await this.journal.close();
   }
@@ -139,41 +158,69 @@ export class DeliveryStream {
 
   private async writeAll(): Promise<void> {
     for (let records = this.outbox[0]; records !== undefined; records = this.outbox[0]) {
-      for (let attempt = 0; ; attempt++) {
-        if (this.closed && attempt > 0) return; // abandoned while failing: the journal keeps them
-        try {
-          await this.writeObject(records);
-          break;
-        } catch (error: unknown) {
-          this.metrics.delivery(false, 0, 0);
-          const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(attempt, 16));
-          this.logger.warn({ stream: this.settings.name, err: error instanceof Error ? error.message : String(error), retryInMs: delay }, `cannot write to ${this.store.description}; retrying`);
-          await new Promise<void>((resolve) => {
-            const cancel = this.clock.after(delay, resolve);
-            this.wake = () => {
-              cancel();
-              resolve();
-            };
-          });
-          this.wake = undefined;
-        }
-      }
+      if (!(await this.deliver(records))) return;
       this.outbox.shift();
       this.backlogBytes -= records.reduce((n, r) => n + r.data.length, 0);
       if (this.outbox.length === 0 && this.cutWhenWritten) this.takeBuffer();
     }
   }
 
-  private async writeObject(records: readonly JournalRecord[]): Promise<void> {
+  /**
+   * Writes one object, retrying until it is stored or set aside; false when the stream was
+   * abandoned or closed while failing (the journal keeps the records for the next start).
+   */
+  private async deliver(records: readonly JournalRecord[]): Promise<boolean> {
     const s = this.settings;
     const parts = s.appendDelimiter ? records.flatMap((r) => [r.data, NEWLINE]) : records.map((r) => r.data);
     const raw = Buffer.concat(parts);
     const key = objectKey({ prefix: s.prefix, streamName: s.name, version: s.version, arrival: new Date(records[0]?.arrival ?? this.clock.now()), compression: s.compression, uuid: randomUUID });
-    const body = await compress(s.compression, raw, key.slice(key.lastIndexOf('/') + 1).replace(/\.zip$/, ''));
-    await this.store.put(key, body);
+    const name = key.slice(key.lastIndexOf('/') + 1);
+    const body = await compress(s.compression, raw, name.replace(/\.zip$/, ''));
+    let firstFailureAt = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.put(key, body);
+        this.metrics.delivery(true, records.length, raw.length);
+        break;
+      } catch (error: unknown) {
+        this.metrics.delivery(false, 0, 0);
+        const now = this.clock.now();
+        if (attempt === 1) firstFailureAt = now;
+        const left = firstFailureAt + this.retryDurationMs - now;
+        if (left <= 0 && (await this.trySetAside(name, records, { attempts: attempt, error, endedAt: now }))) break;
+        if (this.closed) return false;
+        const delay = Math.max(1, Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(attempt - 1, 16), left));
+        this.logger.warn({ stream: s.name, key, attempt, err: error instanceof Error ? error.message : String(error), retryInMs: delay }, `cannot write to ${this.store.description}; retrying`);
+        await this.sleep(delay);
+      }
+    }
     const last = records.at(-1);
     if (last !== undefined) await this.journal.markDelivered(last.sequence + 1n);
-    this.metrics.delivery(true, records.length, raw.length);
+    return true;
+  }
+
+  /** Keeps the records of an object that could not be written in the stream's folder; false if that fails too. */
+  private async trySetAside(name: string, records: readonly JournalRecord[], failure: DeliveryFailure): Promise<boolean> {
+    try {
+      const path = await setAside(this.dir, name.replace(/\.[a-z]+$/, ''), records, failure);
+      this.metrics.setAside(records.length);
+      this.logger.error({ stream: this.settings.name, records: records.length, attempts: failure.attempts, path }, `${this.store.description} refused the object for the whole retry duration; its records are kept in ${path}`);
+      return true;
+    } catch (error: unknown) {
+      this.logger.error({ stream: this.settings.name, err: error instanceof Error ? error.message : String(error) }, 'cannot set the undeliverable records aside either; retrying the bucket');
+      return false;
+    }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const cancel = this.clock.after(ms, resolve);
+      this.wake = () => {
+        cancel();
+        resolve();
+      };
+    });
+    this.wake = undefined;
   }
 }
 

@@ -13,6 +13,8 @@ export interface StreamMetricValues {
   readonly 'DeliveryToS3.Bytes': number;
   readonly 'DeliveryToS3.Success': number;
   readonly 'DeliveryToS3.Objects': number;
+  /** Local only: records kept in the stream's folder after the retry duration (Firehose drops them). */
+  readonly UndeliveredRecords: number;
 }
 
 export class StreamMetrics {
@@ -24,6 +26,7 @@ export class StreamMetrics {
   private deliveredBytes = 0;
   private writes = 0;
   private failedWrites = 0;
+  private undeliveredRecords = 0;
 
   incoming(records: number, bytes: number): void {
     this.putRequests++;
@@ -45,6 +48,10 @@ export class StreamMetrics {
     this.deliveredBytes += bytes;
   }
 
+  setAside(records: number): void {
+    this.undeliveredRecords += records;
+  }
+
   snapshot(): StreamMetricValues {
     return {
       IncomingRecords: this.incomingRecords,
@@ -55,6 +62,7 @@ export class StreamMetrics {
       'DeliveryToS3.Bytes': this.deliveredBytes,
       'DeliveryToS3.Success': this.writes === 0 ? 1 : (this.writes - this.failedWrites) / this.writes,
       'DeliveryToS3.Objects': this.writes - this.failedWrites,
+      UndeliveredRecords: this.undeliveredRecords,
     };
   }
 }

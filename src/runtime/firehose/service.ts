@@ -25,6 +25,8 @@ export interface FirehoseOptions {
   readonly accountId?: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** How long a failing object write is retried before its records are set aside; Firehose's 24 hours by default. */
+  readonly retryDurationMs?: number;
 }
 
 export interface RunningFirehose {
@@ -52,7 +54,7 @@ export async function startFirehose(options: FirehoseOptions): Promise<RunningFi
   const streams = new Map<string, DeliveryStream>();
   try {
     for (const settings of options.streams) {
-      streams.set(settings.name, await DeliveryStream.open(settings, options.dataDir, options.bucket(settings.bucket), clock, logger));
+      streams.set(settings.name, await DeliveryStream.open(settings, options.dataDir, options.bucket(settings.bucket), clock, logger, options.retryDurationMs));
     }
   } catch (error: unknown) {
     await Promise.allSettled([...streams.values()].map((s) => s.close()));

@@ -236,6 +236,10 @@ export class FileBucket implements ObjectStore {
       return await mkdir(folder, { recursive: true });
     } catch (err) {
       const code = errnoOf(err);
+      if ((code === 'EEXIST' || code === 'ENOTDIR') && !(await stat(this.root).then((s) => s.isDirectory(), () => false))) {
+        // The clash is above the key: a file stands where the bucket's folder or one of its parents should be.
+        throw new SdsError('SDS_ERR_OBJECT_STORE', `${this.description}: cannot put ${JSON.stringify(key)}: the bucket's folder cannot be created (${reasonOf(err)}). Remove the file that stands in its path, or choose another folder.`, { cause: err });
+      }
       if (code === 'EEXIST' || code === 'ENOTDIR') {
         throw new SdsError('SDS_ERR_OBJECT_KEY', `${this.description}: cannot put ${JSON.stringify(key)}: an object is named like one of its folders, and a local bucket cannot hold both (S3 can). Use another key.`, { cause: err });
       }

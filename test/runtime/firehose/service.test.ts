@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -146,6 +146,40 @@ test('buffering by size cuts an object at once; GZIP objects are gzip', async ()
     assert.deepEqual(gunzipSync(object?.body ?? Buffer.alloc(0)), Buffer.concat([chunk, chunk]));
     const m = s.firehose.streams.get('sized')?.metrics.snapshot();
     assert.deepEqual([m?.IncomingRecords, m?.IncomingBytes, m?.['DeliveryToS3.Records'], m?.['DeliveryToS3.Success']], [2, 1024 * 1024, 2, 1]);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a bucket that cannot be written: records stay journaled, and once too much waits new ones get "Slow down." per record', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sds-firehose-'));
+  writeFileSync(join(dir, 'blocker'), 'a file where the bucket folder should be');
+  const clock = new ManualClock(Date.UTC(2026, 10, 28, 9, 30, 15));
+  const firehose = await startFirehose({ streams: [settings('stuck', { BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 } })], dataDir: join(dir, 'firehose'), bucket: () => new FileBucket(join(dir, 'blocker', 'bucket')), clock });
+  const client = new FirehoseClient({ endpoint: firehose.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  try {
+    // 1 MiB buffers may wait up to 2 MiB + 16 MiB: 18 records of 1,000 KiB fit, a 19th does not.
+    const call = () => client.send(new PutRecordBatchCommand({ DeliveryStreamName: 'stuck', Records: Array.from({ length: 4 }, () => ({ Data: Buffer.alloc(1000 * 1024, 3) })) }));
+    const one = () => client.send(new PutRecordCommand({ DeliveryStreamName: 'stuck', Record: { Data: Buffer.alloc(1000 * 1024, 3) } }));
+    for (let i = 0; i < 4; i++) assert.equal((await call()).FailedPutCount, 0);
+    await one();
+    await one();
+    const refused = await call();
+    assert.equal(refused.FailedPutCount, 4);
+    assert.deepEqual(refused.RequestResponses?.[0], { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' });
+    await assert.rejects(one(), (e: unknown) => (e as { name?: string }).name === 'ServiceUnavailableException');
+    const m = firehose.streams.get('stuck')?.metrics.snapshot();
+    assert.deepEqual([m?.IncomingRecords, m?.ThrottledRecords, m?.['DeliveryToS3.Records']], [23, 5, 0]);
+  } finally {
+    client.destroy();
+    await firehose.stop();
+  }
+  // Nothing acknowledged was lost: after the bucket is mended, a restart delivers all 18 records.
+  rmSync(join(dir, 'blocker'));
+  const s = await setup([settings('stuck', { BufferingHints: { SizeInMBs: 128, IntervalInSeconds: 900 } })], dir);
+  try {
+    await settle(async () => (await s.objects()).length === 1, 'the journaled records');
+    assert.equal((await s.objects())[0]?.body.length, 18 * 1000 * 1024);
   } finally {
     await s.close();
   }
