@@ -15,6 +15,7 @@ import { registerProduceCommand } from './produce.ts';
 import { registerUpCommand } from './up.ts';
 import { registerFunctionCommands } from './functions.ts';
 import { registerBucketCommands } from './bucket.ts';
+import { registerDashboardCommand } from './dashboard.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerBrokerCommands(program);
   registerFunctionCommands(program);
   registerBucketCommands(program);
+  registerDashboardCommand(program);
   registerProtocolCommands(program);
   registerTopicCommands(program);
   registerClusterCommands(program);

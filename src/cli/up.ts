@@ -44,6 +44,7 @@ function summary(stack: RunningStack): string {
     }
     lines.push(`  logs: sds logs ${name} --follow   (${logFilePath(fn.host.settings.logDir, name)})`);
   }
+  if (stack.dashboard !== undefined) lines.push(`Dashboard: ${stack.dashboard.url}`);
   const topic = config.topics[0]?.name;
   if (topic !== undefined) lines.push(`Try: sds produce --topic ${topic} --max-messages 10${stack.broker !== undefined && stack.broker.port !== 9092 ? ` --bootstrap-server ${stack.broker.bootstrap}` : ''}`);
   lines.push('Ctrl-C stops everything.');

@@ -73,6 +73,12 @@ export interface FirehoseConfig {
   readonly buckets: ReadonlyMap<string, string>;
 }
 
+export interface DashboardConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly intervalSeconds: number;
+}
+
 export interface SdsConfig {
   /** Absolute path of the file, or undefined for the built-in defaults. */
   readonly path: string | undefined;
@@ -82,10 +88,14 @@ export interface SdsConfig {
   readonly functions: readonly FunctionConfig[];
   /** The local Firehose, when the config declares delivery streams. */
   readonly firehose: FirehoseConfig | undefined;
+  /** The live dashboard, when the config has a `dashboard` section. */
+  readonly dashboard: DashboardConfig | undefined;
 }
 
-const TOP_LEVEL = ['dataDir', 'broker', 'bootstrap', 'profile', 'profiles', 'topics', 'functions', 'firehose', 'deliveryStreams', 'buckets'];
+const TOP_LEVEL = ['dataDir', 'broker', 'bootstrap', 'profile', 'profiles', 'topics', 'functions', 'firehose', 'deliveryStreams', 'buckets', 'dashboard'];
 const FIREHOSE_KEYS = ['host', 'port'];
+const DASHBOARD_KEYS = ['host', 'port', 'intervalSeconds'];
+export const DEFAULT_DASHBOARD_PORT = 3000;
 const BROKER_KEYS = ['host', 'port', 'dataDir', 'autoCreateTopics'];
 const TOPIC_KEYS = ['name', 'partitions', 'replicationFactor', 'configs'];
 const FUNCTION_KEYS = ['entry', 'handler', 'timeout', 'memorySize', 'environment', 'reservedConcurrentExecutions', 'eventSources'];
@@ -94,7 +104,7 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 const SETTING_NAMES: Record<string, string> = { modulePath: 'entry', exportName: 'handler', timeoutSeconds: 'timeout', memoryMb: 'memorySize', name: 'name' };
 
 /** Collects problems, each with its path in the file. */
-class Checker {
+export class Checker {
   readonly problems: string[] = [];
 
   add(path: string, problem: string): void {
@@ -238,7 +248,7 @@ function checkEventSources(path: string, value: unknown, baseDir: string, c: Che
   return sources;
 }
 
-function checkFunction(name: string, raw: unknown, dataDir: string, baseDir: string, c: Checker): FunctionConfig | undefined {
+export function checkFunction(name: string, raw: unknown, dataDir: string, baseDir: string, c: Checker): FunctionConfig | undefined {
   const path = `functions.${name}`;
   if (!isRecord(raw)) {
     c.add(path, `expected a mapping with ${FUNCTION_KEYS.join(', ')}`);
@@ -329,6 +339,22 @@ function checkFirehose(root: Record<string, unknown>, dataDir: string, baseDir: 
   return { host, port, streams, buckets };
 }
 
+function checkDashboard(value: unknown, c: Checker): DashboardConfig | undefined {
+  if (value === undefined) return undefined;
+  // `dashboard: {}` or a bare `dashboard:` turns it on with the defaults.
+  const raw = value ?? {};
+  if (!isRecord(raw)) {
+    c.add('dashboard', `expected a mapping with ${DASHBOARD_KEYS.join(', ')}`);
+    return undefined;
+  }
+  c.unknownKeys('dashboard', raw, DASHBOARD_KEYS);
+  return {
+    host: c.string('dashboard.host', raw['host'], '127.0.0.1'),
+    port: c.int('dashboard.port', raw['port'], 0, 65535, DEFAULT_DASHBOARD_PORT),
+    intervalSeconds: c.int('dashboard.intervalSeconds', raw['intervalSeconds'], 1, 300, 5),
+  };
+}
+
 function checkFunctions(value: unknown, dataDir: string, baseDir: string, c: Checker): FunctionConfig[] {
   if (value === undefined) return [];
   if (!isRecord(value)) {
@@ -353,6 +379,7 @@ export function checkConfig(doc: unknown, baseDir: string, path: string | undefi
     topics: checkTopics(root['topics'], c),
     functions: checkFunctions(root['functions'], dataDir, baseDir, c),
     firehose: checkFirehose(root, dataDir, baseDir, c),
+    dashboard: checkDashboard(root['dashboard'], c),
   };
   if (c.problems.length > 0) throw configProblems(path ?? 'the config', c.problems);
   return config;

@@ -1,7 +1,7 @@
 /**
  * Everything an sds config describes, started in order: the embedded broker (unless the config
  * names an external cluster), the topics, the local Firehose and its delivery streams, then the
- * functions and their event source mappings. Functions get FIREHOSE_ENDPOINT (and placeholder
+ * functions and their event source mappings, then the dashboard. Functions get FIREHOSE_ENDPOINT (and placeholder
  * credentials when none are configured) so that a forwarder reaches the local Firehose.
  * A failure at any step stops what was started, in reverse order, and is thrown; so does stop().
  */
@@ -15,6 +15,7 @@ import { startFirehose, type RunningFirehose } from './firehose/service.ts';
 import { openObjectStore } from './object-store/index.ts';
 import { silentLogger, type Logger } from '../logging.ts';
 import { startFunctions, type RunningFunctions } from './local-functions.ts';
+import { startDashboard, type Dashboard } from '../dashboard/dashboard.ts';
 
 export interface StackOptions {
   readonly logger?: Logger;
@@ -32,6 +33,8 @@ export interface RunningStack {
   readonly createdTopics: readonly string[];
   readonly functions: RunningFunctions;
   readonly firehose: RunningFirehose | undefined;
+  /** The live dashboard, when the config has a `dashboard` section. */
+  readonly dashboard: Dashboard | undefined;
   stop(): Promise<void>;
 }
 
@@ -65,6 +68,7 @@ export async function startStack(config: SdsConfig, options: StackOptions = {}):
     connection = options.externalConnection;
   }
   let firehose: RunningFirehose | undefined;
+  let functions: RunningFunctions | undefined;
   try {
     const createdTopics = await createTopics(config, connection);
     const f = config.firehose;
@@ -80,7 +84,19 @@ export async function startStack(config: SdsConfig, options: StackOptions = {}):
     }
     const endpoint = firehose?.endpoint;
     const fns = endpoint === undefined ? config.functions : config.functions.map((fn) => withFirehose(fn, endpoint));
-    const functions = await startFunctions({ functions: fns, connection, dataDir: config.dataDir, logger: logger.child({ component: 'event-source' }) });
+    const running = await startFunctions({ functions: fns, connection, dataDir: config.dataDir, logger: logger.child({ component: 'event-source' }) });
+    functions = running;
+    const d = config.dashboard;
+    const dashboard =
+      d === undefined
+        ? undefined
+        : await startDashboard({
+            connection,
+            local: { mappings: running.metrics, ...(firehose === undefined ? {} : { streams: firehose.streams }) },
+            host: d.host,
+            port: d.port,
+            intervalMs: d.intervalSeconds * 1000,
+          });
     const bootstrap = connection.brokers.map((b) => `${b.host}:${b.port}`).join(',');
     return {
       config,
@@ -88,15 +104,18 @@ export async function startStack(config: SdsConfig, options: StackOptions = {}):
       connection,
       bootstrap,
       createdTopics,
-      functions,
+      functions: running,
       firehose,
+      dashboard,
       stop: async () => {
-        await functions.stop();
+        await dashboard?.stop();
+        await running.stop();
         await firehose?.stop();
         await broker?.stop();
       },
     };
   } catch (error: unknown) {
+    await functions?.stop();
     await firehose?.stop();
     await broker?.stop();
     throw error;

@@ -177,3 +177,18 @@ test('bad delivery streams: unknown compression, out-of-range hints, invalid pre
   ];
   for (const e of expected) assert.ok(problems.some((p) => p.startsWith(e)), `missing "${e}" in:\n${problems.join('\n')}`);
 });
+
+test('the dashboard: on when the config has the section, with its defaults; bad values all reported', () => {
+  assert.equal(checkConfig({}, '/p', undefined).dashboard, undefined);
+  assert.deepEqual(checkConfig({ dashboard: null }, '/p', undefined).dashboard, { host: '127.0.0.1', port: 3000, intervalSeconds: 5 });
+  assert.deepEqual(loadConfig('sds.config.yaml').dashboard, { host: '127.0.0.1', port: 3000, intervalSeconds: 5 });
+  const problems = problemsOf({ dashboard: { port: 70000, intervalSeconds: 0, host: 5, theme: 'dark' } });
+  const expected = [
+    'dashboard.theme: unknown setting',
+    'dashboard.host: expected a non-empty string, got 5',
+    'dashboard.port: expected a whole number from 0 to 65535',
+    'dashboard.intervalSeconds: expected a whole number from 1 to 300',
+  ];
+  for (const e of expected) assert.ok(problems.some((p) => p.startsWith(e)), `missing "${e}" in:\n${problems.join('\n')}`);
+  assert.deepEqual(problemsOf({ dashboard: [1] }), ['dashboard: expected a mapping with host, port, intervalSeconds']);
+});

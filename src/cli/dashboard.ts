@@ -1,0 +1,37 @@
+/**
+ * `sds dashboard`: the live dashboard for any Kafka cluster (the embedded broker by default),
+ * until SIGINT or SIGTERM.
+ */
+import type { Command } from 'commander';
+import { DEFAULT_DASHBOARD_PORT } from '../config/sds-config.ts';
+import { startDashboard } from '../dashboard/dashboard.ts';
+import { untilSignal } from './broker.ts';
+import { addConnectionOptions, connectionFrom, type ConnectionFlags } from './connection-options.ts';
+import { parsePort, parsePositiveInt } from './options.ts';
+
+interface DashboardFlags extends ConnectionFlags {
+  port: number;
+  host: string;
+  intervalSeconds: number;
+}
+
+export function registerDashboardCommand(program: Command): void {
+  const cmd = program
+    .command('dashboard')
+    .description('serve the live cluster dashboard (CloudWatch dashboard widgets, consumer lag) in your browser')
+    .option('--port <port>', 'port to serve on (0 picks a free one)', parsePort, DEFAULT_DASHBOARD_PORT)
+    .option('--host <host>', 'interface to serve on; the page shows topic and group names to whoever reaches it', '127.0.0.1')
+    .option('--interval-seconds <n>', 'how often to collect', parsePositiveInt, 5);
+  addConnectionOptions(cmd).action(async (flags: DashboardFlags) => {
+    const dashboard = await startDashboard({
+      connection: connectionFrom(flags, 'sds-dashboard'),
+      host: flags.host,
+      port: flags.port,
+      intervalMs: flags.intervalSeconds * 1000,
+    });
+    process.stdout.write(`Dashboard: ${dashboard.url} (Ctrl-C stops it)\n`);
+    const signal = await untilSignal();
+    process.stdout.write(`${signal}: stopping the dashboard\n`);
+    await dashboard.stop();
+  });
+}
