@@ -19,6 +19,7 @@ import { knownDifferences } from './known-differences.ts';
 import { renderMarkdown } from './report.ts';
 import type { Outcome, Report, TargetReport } from './report.ts';
 import type { Scenario, ScenarioContext, TargetId } from './scenario.ts';
+import { dashboardScenarios } from './scenarios/dashboard.ts';
 import { eventSourceScenarios } from './scenarios/event-source.ts';
 import { mixedGroupScenarios } from './scenarios/groups-mixed.ts';
 import { javaGroupScenarios } from './scenarios/java-groups.ts';
@@ -43,6 +44,7 @@ export const scenarios: readonly Scenario[] = [
   ...sdsAdminScenarios,
   ...sdsToolScenarios,
   ...eventSourceScenarios,
+  ...dashboardScenarios,
   ...restartScenarios,
 ];
 
