@@ -70,9 +70,16 @@ const KNOWN = new Set([
   'DestinationConfig',
 ]);
 
+/** CreateEventSourceMapping's ranges and defaults for the numeric Kafka settings (the CDK stacks use them too). */
+export const MAPPING_LIMITS = {
+  BatchSize: { min: 1, max: 10_000, default: 100 },
+  /** Left out: 500 ms, Lambda's default for Kafka sources. */
+  MaximumBatchingWindowInSeconds: { min: 0, max: 300 },
+} as const;
+
 // Kafka's legal topic names, and Lambda's pattern for ConsumerGroupId.
-const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
-const GROUP_ID = /^[a-zA-Z0-9-/*:_+=.@-]{1,200}$/;
+export const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+export const GROUP_ID = /^[a-zA-Z0-9-/*:_+=.@-]{1,200}$/;
 // S3's bucket naming rules (lower case letters, digits, dots and hyphens; 3-63 characters).
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -128,8 +135,8 @@ export function parseMappingSettings(input: MappingInput): MappingSettings {
     topic = topics[0];
   }
 
-  const batchSize = int('BatchSize', 1, 10_000, 100);
-  const windowSeconds = input.MaximumBatchingWindowInSeconds === undefined ? undefined : int('MaximumBatchingWindowInSeconds', 0, 300, 0);
+  const batchSize = int('BatchSize', MAPPING_LIMITS.BatchSize.min, MAPPING_LIMITS.BatchSize.max, MAPPING_LIMITS.BatchSize.default);
+  const windowSeconds = input.MaximumBatchingWindowInSeconds === undefined ? undefined : int('MaximumBatchingWindowInSeconds', MAPPING_LIMITS.MaximumBatchingWindowInSeconds.min, MAPPING_LIMITS.MaximumBatchingWindowInSeconds.max, 0);
 
   let startingPosition: StartingPosition = 'LATEST';
   let startingTimestampMs: number | undefined;

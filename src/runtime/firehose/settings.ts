@@ -27,6 +27,12 @@ export interface DeliveryStreamSettings {
   readonly version: number;
 }
 
+/** BufferingHints' ranges and defaults (CreateDeliveryStream); the CDK stacks use them too. */
+export const BUFFERING_LIMITS = {
+  SizeInMBs: { min: 1, max: 128, default: 5 },
+  IntervalInSeconds: { min: 0, max: 900, default: 300 },
+} as const;
+
 const NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
 const BUCKET_ARN = /^arn:aws[a-zA-Z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/;
 const KNOWN = ['BucketARN', 'BufferingHints', 'CompressionFormat', 'Prefix', 'ErrorOutputPrefix', 'ProcessingConfiguration'];
@@ -47,8 +53,8 @@ export function parseStreamSettings(name: string, input: unknown): DeliveryStrea
   const bucket = typeof arn === 'string' ? BUCKET_ARN.exec(arn)?.[1] : undefined;
   if (bucket === undefined) problems.push('BucketARN: required, as arn:aws:s3:::<bucket name> (3-63 lower-case letters, digits, "." or "-")');
 
-  let sizeMb = 5;
-  let intervalSeconds = 300;
+  let sizeMb: number = BUFFERING_LIMITS.SizeInMBs.default;
+  let intervalSeconds: number = BUFFERING_LIMITS.IntervalInSeconds.default;
   const hints = input['BufferingHints'];
   if (hints !== undefined) {
     if (!isRecord(hints) || hints['SizeInMBs'] === undefined || hints['IntervalInSeconds'] === undefined) {
@@ -57,9 +63,10 @@ export function parseStreamSettings(name: string, input: unknown): DeliveryStrea
       for (const key of Object.keys(hints)) if (key !== 'SizeInMBs' && key !== 'IntervalInSeconds') problems.push(`BufferingHints.${key}: unknown setting (allowed: SizeInMBs, IntervalInSeconds)`);
       const size = hints['SizeInMBs'];
       const interval = hints['IntervalInSeconds'];
-      if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 128) problems.push(`BufferingHints.SizeInMBs: expected a whole number from 1 to 128, got ${JSON.stringify(size)}`);
+      const { SizeInMBs: sizes, IntervalInSeconds: intervals } = BUFFERING_LIMITS;
+      if (typeof size !== 'number' || !Number.isInteger(size) || size < sizes.min || size > sizes.max) problems.push(`BufferingHints.SizeInMBs: expected a whole number from ${sizes.min} to ${sizes.max}, got ${JSON.stringify(size)}`);
       else sizeMb = size;
-      if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 0 || interval > 900) problems.push(`BufferingHints.IntervalInSeconds: expected a whole number from 0 to 900, got ${JSON.stringify(interval)}`);
+      if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < intervals.min || interval > intervals.max) problems.push(`BufferingHints.IntervalInSeconds: expected a whole number from ${intervals.min} to ${intervals.max}, got ${JSON.stringify(interval)}`);
       else intervalSeconds = interval;
     }
   }
