@@ -5,7 +5,8 @@
  *   // ... any Kafka client on broker.bootstrap ...
  *   await broker.stop();
  *
- * Without a data directory it uses a temporary one, removed on stop.
+ * Without a data directory it uses a temporary one, removed on stop. With `metricsPort` it
+ * also serves its metrics (MSK's names) in the Prometheus text format at `metricsUrl`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { Partitions } from './partitions.ts';
 import { GroupCoordinator } from './groups/index.ts';
 import { ProducerStateManager } from './producers/index.ts';
 import { Listener } from './server/listener.ts';
+import { BrokerMetrics, TrafficCounters, renderPrometheus, startMetricsServer, type BrokerMetricsSnapshot, type RunningMetricsServer } from './metrics/index.ts';
 import { silentLogger, type Logger } from '../logging.ts';
 
 export interface BrokerOptions {
@@ -37,6 +39,11 @@ export interface BrokerOptions {
   readonly logger?: Logger;
   /** How often retention runs (log.retention.check.interval.ms, default 5 minutes). */
   readonly retentionCheckIntervalMs?: number;
+  /**
+   * Port for the Prometheus metrics endpoint (GET /metrics) on `host`, as MSK's open
+   * monitoring has; 0 picks a free one. Left out: no metrics endpoint (metrics() still works).
+   */
+  readonly metricsPort?: number;
 }
 
 export interface RunningBroker {
@@ -47,6 +54,10 @@ export interface RunningBroker {
   readonly dataDir: string;
   readonly clusterId: string;
   readonly nodeId: number;
+  /** http://host:port/metrics when started with a metricsPort. */
+  readonly metricsUrl?: string;
+  /** The metrics the endpoint serves, as an object (async: lag and disk use read the disk). */
+  metrics(): Promise<BrokerMetricsSnapshot>;
   /** Stops accepting, closes connections, flushes and closes every log. */
   stop(): Promise<void>;
 }
@@ -64,6 +75,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   let groups: GroupCoordinator | undefined;
   let producers: ProducerStateManager | undefined;
   const listener = new Listener(logger);
+  const traffic = new TrafficCounters();
+  let metrics: BrokerMetrics | undefined;
+  let metricsServer: RunningMetricsServer | undefined;
   try {
     const identity = await loadOrCreateIdentity(dataDir, NODE_ID);
     const topics = await TopicStore.open(dataDir);
@@ -87,8 +101,31 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       partitions,
       producers,
       groups,
+      metrics: traffic,
     };
+    metrics = new BrokerMetrics({
+      nodeId: identity.nodeId,
+      clusterId: identity.clusterId,
+      dataDir,
+      traffic,
+      topics,
+      partitions,
+      offsets: groups.offsets,
+      connectionCount: () => listener.connectionCount,
+    });
+    metrics.start();
+    const brokerMetrics = metrics;
     listener.attach(context);
+    if (options.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer({
+        host,
+        port: options.metricsPort,
+        urlHost: advertisedHost,
+        render: async () => renderPrometheus(await brokerMetrics.snapshot()),
+        logger,
+      });
+    }
+    const openMetricsServer = metricsServer;
     const openPartitions = partitions;
     const openGroups = groups;
     const producerState = producers;
@@ -96,7 +133,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       openPartitions.enforceRetention().catch((e: unknown) => logger.error({ err: e }, 'retention failed'));
     }, options.retentionCheckIntervalMs ?? 300_000);
     retention.unref();
-    logger.info({ host, port, dataDir, clusterId: identity.clusterId }, 'broker started');
+    logger.info({ host, port, dataDir, clusterId: identity.clusterId, metricsUrl: metricsServer?.url }, 'broker started');
     let stopping: Promise<void> | undefined;
     return {
       host,
@@ -105,9 +142,13 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       dataDir,
       clusterId: identity.clusterId,
       nodeId: identity.nodeId,
+      ...(metricsServer === undefined ? {} : { metricsUrl: metricsServer.url }),
+      metrics: () => brokerMetrics.snapshot(),
       stop() {
         stopping ??= (async () => {
           clearInterval(retention);
+          brokerMetrics.stop();
+          await openMetricsServer?.close();
           await listener.close();
           await openGroups.close();
           producerState.close();
@@ -122,6 +163,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       },
     };
   } catch (e: unknown) {
+    metrics?.stop();
+    await metricsServer?.close();
     await listener.close().catch(() => undefined);
     producers?.close();
     await groups?.close().catch(() => undefined);

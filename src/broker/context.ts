@@ -4,6 +4,7 @@ import type { BrokerConfig } from './config.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
 import type { GroupCoordinator } from './groups/index.ts';
 import type { ProducerStateManager } from './producers/index.ts';
+import type { TrafficCounters } from './metrics/traffic.ts';
 
 /** What every handler may use: the broker's identity, its topics and its settings. */
 export interface BrokerContext {
@@ -20,6 +21,8 @@ export interface BrokerContext {
   readonly producers: ProducerStateManager;
   /** Consumer groups and their committed offsets. */
   readonly groups: GroupCoordinator;
+  /** Counters for the broker's metrics: bytes, messages, request sizes and times. */
+  readonly metrics: TrafficCounters;
 }
 
 /** Opens, grows and removes the partition logs of topics. */

@@ -12,6 +12,7 @@ interface BrokerFlags {
   host: string;
   advertisedHost?: string;
   autoCreateTopics?: boolean;
+  metricsPort?: number;
   logLevel: string;
 }
 
@@ -23,6 +24,7 @@ function addBrokerOptions(cmd: Command): Command {
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 9092)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--advertised-host <host>', 'host name given to clients (default: --host)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics (MSK metric names) at http://HOST:PORT/metrics; 0 picks a free port', parsePort)
     .option('--auto-create-topics', 'create unknown topics when a client asks for them (off, as on Amazon MSK)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', parseLogLevel, 'warn');
 }
@@ -34,10 +36,12 @@ async function runBroker(flags: BrokerFlags): Promise<void> {
     port: flags.port,
     host: flags.host,
     ...(flags.advertisedHost === undefined ? {} : { advertisedHost: flags.advertisedHost }),
+    ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }),
     config: { autoCreateTopics: flags.autoCreateTopics === true },
     logger,
   });
   process.stdout.write(`Kafka broker ready: ${broker.bootstrap} (data in ${broker.dataDir}, cluster ${broker.clusterId})\n`);
+  if (broker.metricsUrl !== undefined) process.stdout.write(`Metrics (Prometheus): ${broker.metricsUrl}\n`);
   const signal = await untilSignal();
   process.stdout.write(`${signal}: stopping the broker\n`);
   await broker.stop();

@@ -43,6 +43,8 @@ export interface EmbeddedBrokerConfig {
   readonly port: number;
   readonly dataDir: string;
   readonly autoCreateTopics: boolean;
+  /** The broker's Prometheus endpoint (MSK's names); undefined: none. */
+  readonly metricsPort?: number;
 }
 
 export interface ExternalClusterConfig {
@@ -77,6 +79,8 @@ export interface DashboardConfig {
   readonly host: string;
   readonly port: number;
   readonly intervalSeconds: number;
+  /** Prometheus text endpoints to read besides the cluster (the embedded broker's is added by itself). */
+  readonly prometheus: readonly string[];
 }
 
 export interface SdsConfig {
@@ -94,9 +98,9 @@ export interface SdsConfig {
 
 const TOP_LEVEL = ['dataDir', 'broker', 'bootstrap', 'profile', 'profiles', 'topics', 'functions', 'firehose', 'deliveryStreams', 'buckets', 'dashboard'];
 const FIREHOSE_KEYS = ['host', 'port'];
-const DASHBOARD_KEYS = ['host', 'port', 'intervalSeconds'];
+const DASHBOARD_KEYS = ['host', 'port', 'intervalSeconds', 'prometheus'];
 export const DEFAULT_DASHBOARD_PORT = 3000;
-const BROKER_KEYS = ['host', 'port', 'dataDir', 'autoCreateTopics'];
+const BROKER_KEYS = ['host', 'port', 'dataDir', 'autoCreateTopics', 'metricsPort'];
 const TOPIC_KEYS = ['name', 'partitions', 'replicationFactor', 'configs'];
 const FUNCTION_KEYS = ['entry', 'handler', 'timeout', 'memorySize', 'environment', 'reservedConcurrentExecutions', 'eventSources'];
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -175,6 +179,7 @@ function checkCluster(doc: Record<string, unknown>, dataDir: string, at: (p: str
     port: c.int('broker.port', broker['port'], 0, 65535, DEFAULT_BROKER_PORT),
     dataDir: at(c.string('broker.dataDir', broker['dataDir'], join(dataDir, 'broker'))),
     autoCreateTopics: c.bool('broker.autoCreateTopics', broker['autoCreateTopics'], false),
+    ...(broker['metricsPort'] === undefined ? {} : { metricsPort: c.int('broker.metricsPort', broker['metricsPort'], 0, 65535, 0) }),
   };
 }
 
@@ -348,10 +353,20 @@ function checkDashboard(value: unknown, c: Checker): DashboardConfig | undefined
     return undefined;
   }
   c.unknownKeys('dashboard', raw, DASHBOARD_KEYS);
+  const prometheus: string[] = [];
+  const urls = raw['prometheus'] ?? [];
+  if (!Array.isArray(urls)) c.add('dashboard.prometheus', 'expected a list of http(s) URLs');
+  else {
+    urls.forEach((u: unknown, i) => {
+      if (typeof u === 'string' && URL.canParse(u) && ['http:', 'https:'].includes(new URL(u).protocol)) prometheus.push(u);
+      else c.add(`dashboard.prometheus[${i}]`, `expected an http(s) URL such as http://b-1.example:11001/metrics, got ${JSON.stringify(u)}`);
+    });
+  }
   return {
     host: c.string('dashboard.host', raw['host'], '127.0.0.1'),
     port: c.int('dashboard.port', raw['port'], 0, 65535, DEFAULT_DASHBOARD_PORT),
     intervalSeconds: c.int('dashboard.intervalSeconds', raw['intervalSeconds'], 1, 300, 5),
+    prometheus,
   };
 }
 

@@ -118,8 +118,10 @@ export class Collector {
       this.statuses.set(name, { ok: true, lastOk: t });
       for (const [id, v] of r.value.gauges) values.set(id, v);
       for (const [id, v] of r.value.counters) {
-        const before = this.previous.get(id);
-        this.previous.set(id, { t, value: v });
+        // Kept per source: two sources may count the same series differently (the later one is shown).
+        const key = `${name}\0${id}`;
+        const before = this.previous.get(key);
+        this.previous.set(key, { t, value: v });
         // A counter that went down was reset (a restart): no rate for this interval.
         if (before !== undefined && t > before.t && v >= before.value) values.set(id, ((v - before.value) * 1000) / (t - before.t));
       }

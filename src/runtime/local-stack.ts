@@ -61,7 +61,7 @@ export async function startStack(config: SdsConfig, options: StackOptions = {}):
   let connection: Connection;
   if (config.cluster.kind === 'embedded') {
     const c = config.cluster;
-    broker = await startBroker({ dataDir: c.dataDir, host: c.host, port: c.port, config: { autoCreateTopics: c.autoCreateTopics }, logger: logger.child({ component: 'broker' }) });
+    broker = await startBroker({ dataDir: c.dataDir, host: c.host, port: c.port, ...(c.metricsPort === undefined ? {} : { metricsPort: c.metricsPort }), config: { autoCreateTopics: c.autoCreateTopics }, logger: logger.child({ component: 'broker' }) });
     connection = resolveConnection({ bootstrap: broker.bootstrap, clientId: 'sds' });
   } else {
     if (options.externalConnection === undefined) throw new Error('startStack: an external cluster needs options.externalConnection');
@@ -92,6 +92,8 @@ export async function startStack(config: SdsConfig, options: StackOptions = {}):
         ? undefined
         : await startDashboard({
             connection,
+            // The embedded broker's own Prometheus endpoint, then any the config names.
+            prometheusUrls: [...(broker?.metricsUrl === undefined ? [] : [broker.metricsUrl]), ...d.prometheus],
             local: { mappings: running.metrics, ...(firehose === undefined ? {} : { streams: firehose.streams }) },
             host: d.host,
             port: d.port,

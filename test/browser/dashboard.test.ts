@@ -20,7 +20,7 @@ const OUTPUT = resolve('test-output');
 
 function config(dir: string): string {
   return `dataDir: ${join(dir, 'state')}
-broker: { port: 0 }
+broker: { port: 0, metricsPort: 0 }
 topics:
   - { name: MyTopic, partitions: 2 }
 functions:
@@ -111,7 +111,7 @@ test('the dashboard in Chromium: every widget, live series after traffic, no con
     assert.deepEqual([...present].sort(), [...expected].sort());
 
     // Charts that must draw a series once records flow through all three patterns.
-    const live = ['cluster/topics', 'cluster/partitions', 'cluster/disk', 'cluster/messages-in', 'lag/max-offset-lag', 'functions/msk-consumer/invocations', 'functions/msk-to-firehose/invocations', 'streams/msk-to-s3/incoming', 'streams/msk-to-s3/delivered'];
+    const live = ['cluster/cpu', 'cluster/topics', 'cluster/partitions', 'cluster/disk', 'cluster/messages-in', 'cluster/bytes-in', 'cluster/bytes-out', 'cluster/network', 'lag/max-offset-lag', 'lag/time-lag', 'functions/msk-consumer/invocations', 'functions/msk-to-firehose/invocations', 'streams/msk-to-s3/incoming', 'streams/msk-to-s3/delivered'];
     await produce(up.bootstrap, 200);
     await page.waitForFunction(
       (ids) => ids.every((id) => document.querySelector(`[data-widget="${id}"]`)?.classList.contains('has-data') === true && document.querySelector(`[data-widget="${id}"] canvas`) !== null),
@@ -126,7 +126,7 @@ test('the dashboard in Chromium: every widget, live series after traffic, no con
     // Keeps updating: the stamp changes with new samples.
     const before = await page.$eval('#updated', (e) => e.textContent ?? '');
     await page.waitForFunction((text) => document.querySelector('#updated')?.textContent !== text, before, { timeout: 10_000 });
-    assert.match(await page.$eval('#sources', (e) => e.textContent ?? ''), /cluster: ok/);
+    assert.match(await page.$eval('#sources', (e) => e.textContent ?? ''), /cluster: ok.*prometheus 127\.0\.0\.1:\d+: ok/);
 
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });

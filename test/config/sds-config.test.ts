@@ -22,7 +22,7 @@ function problemsOf(doc: unknown): string[] {
 test('the repository\'s own config: a broker, MyTopic, and msk-consumer on MyTopic', () => {
   const config = loadConfig('sds.config.yaml');
   assert.equal(config.dataDir, resolve('.sds'));
-  assert.deepEqual(config.cluster, { kind: 'embedded', host: '127.0.0.1', port: 9092, dataDir: resolve('.sds/broker'), autoCreateTopics: false });
+  assert.deepEqual(config.cluster, { kind: 'embedded', host: '127.0.0.1', port: 9092, dataDir: resolve('.sds/broker'), autoCreateTopics: false, metricsPort: 11001 });
   assert.deepEqual(config.topics, [{ name: 'MyTopic', partitions: 1, replicationFactor: 1, configs: {} }]);
   const [fn] = config.functions;
   assert.ok(fn !== undefined);
@@ -180,15 +180,18 @@ test('bad delivery streams: unknown compression, out-of-range hints, invalid pre
 
 test('the dashboard: on when the config has the section, with its defaults; bad values all reported', () => {
   assert.equal(checkConfig({}, '/p', undefined).dashboard, undefined);
-  assert.deepEqual(checkConfig({ dashboard: null }, '/p', undefined).dashboard, { host: '127.0.0.1', port: 3000, intervalSeconds: 5 });
-  assert.deepEqual(loadConfig('sds.config.yaml').dashboard, { host: '127.0.0.1', port: 3000, intervalSeconds: 5 });
-  const problems = problemsOf({ dashboard: { port: 70000, intervalSeconds: 0, host: 5, theme: 'dark' } });
+  assert.deepEqual(checkConfig({ dashboard: null }, '/p', undefined).dashboard, { host: '127.0.0.1', port: 3000, intervalSeconds: 5, prometheus: [] });
+  assert.deepEqual(loadConfig('sds.config.yaml').dashboard, { host: '127.0.0.1', port: 3000, intervalSeconds: 5, prometheus: [] });
+  const problems = problemsOf({ dashboard: { port: 70000, intervalSeconds: 0, host: 5, theme: 'dark', prometheus: ['ftp://x', 'http://ok:11001/metrics', 7] }, broker: { metricsPort: 'x' } });
   const expected = [
     'dashboard.theme: unknown setting',
     'dashboard.host: expected a non-empty string, got 5',
     'dashboard.port: expected a whole number from 0 to 65535',
     'dashboard.intervalSeconds: expected a whole number from 1 to 300',
+    'dashboard.prometheus[0]: expected an http(s) URL',
+    'dashboard.prometheus[2]: expected an http(s) URL',
+    'broker.metricsPort: expected a whole number from 0 to 65535',
   ];
   for (const e of expected) assert.ok(problems.some((p) => p.startsWith(e)), `missing "${e}" in:\n${problems.join('\n')}`);
-  assert.deepEqual(problemsOf({ dashboard: [1] }), ['dashboard: expected a mapping with host, port, intervalSeconds']);
+  assert.deepEqual(problemsOf({ dashboard: [1] }), ['dashboard: expected a mapping with host, port, intervalSeconds, prometheus']);
 });

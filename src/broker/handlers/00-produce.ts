@@ -13,6 +13,8 @@
  * stale epoch INVALID_PRODUCER_EPOCH; a gap, or a new epoch not starting at sequence 0,
  * OUT_OF_ORDER_SEQUENCE_NUMBER. The check and the log's enqueue run without yielding in
  * between, so batches of one partition are checked in the order their offsets are assigned.
+ * Metrics: each appended batch adds its bytes and record count to the topic's BytesIn and
+ * MessagesIn (duplicates and refused batches add nothing); each request adds its time.
  * Known gaps: transactional batches are treated as idempotent ones (no transactions yet);
  * CreateTime bounds use the batch's base and max timestamps rather than every record's.
  */
@@ -34,6 +36,7 @@ export const produceHandler = defineHandler({
   minVersion: 0,
   maxVersion: 11,
   async handle(request, ctx): Promise<Loose<ProduceResponse> | null> {
+    const started = performance.now();
     const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1;
     const responses = await Promise.all(
       request.topicData.map(async (t) => {
@@ -46,6 +49,7 @@ export const produceHandler = defineHandler({
         return { name: t.name, partitionResponses };
       }),
     );
+    ctx.broker.metrics.produceCompleted(performance.now() - started);
     if (request.acks === 0) {
       const failed = responses.flatMap((r) => r.partitionResponses).find((p) => p.errorCode !== ErrorCode.NONE);
       if (failed) throw new CloseConnection(`acks=0 produce failed with error ${String(failed.errorCode)}: ${String(failed.errorMessage)}`);
@@ -78,6 +82,7 @@ async function appendPartition(topic: TopicInfo | undefined, p: ProduceRequestPa
   if (h.producerId >= 0n) return appendIdempotent(topic, p, log, h, options, ctx);
   const result = await log.append(p.records as Buffer, options);
   ctx.broker.partitions.notifyAppend();
+  ctx.broker.metrics.appended(topic.name, check.batch.size, h.recordsCount);
   return success(p.index, result);
 }
 
@@ -105,6 +110,7 @@ async function appendIdempotent(topic: TopicInfo, p: ProduceRequestPartitionProd
     throw e;
   }
   ctx.broker.partitions.notifyAppend();
+  ctx.broker.metrics.appended(topic.name, (p.records as Buffer).length, h.recordsCount);
   return success(p.index, result);
 }
 

@@ -12,6 +12,7 @@
  * Errors: unknown topic/partition UNKNOWN_TOPIC_OR_PARTITION; offsets outside
  * [log start, high watermark] OFFSET_OUT_OF_RANGE; a leader epoch newer than ours (0)
  * UNKNOWN_LEADER_EPOCH.
+ * Metrics: the record bytes of each response sent count toward the topic's BytesOutPerSec.
  * Known gaps: read_committed is served as read_uncommitted (no transactions yet).
  */
 import { defineHandler, type RequestContext } from './types.ts';
@@ -36,6 +37,7 @@ export const fetchHandler = defineHandler({
       const { responses, bytes, failed } = await readAll(request, ctx);
       const remaining = deadline - Date.now();
       if (bytes >= request.minBytes || failed || remaining <= 0 || ctx.broker.partitions.isClosing()) {
+        if (bytes > 0) countBytesOut(request, responses, ctx);
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses };
       }
       await ctx.broker.partitions.waitForAppend(remaining);
@@ -66,6 +68,19 @@ async function readAll(request: FetchRequest, ctx: RequestContext) {
     responses.push(byId ? { topicId: t.topicId, partitions } : { topic: t.topic, partitions });
   }
   return { responses, bytes, failed };
+}
+
+/** BytesOutPerSec: the record bytes of the response that is sent, per topic (not of reads a long poll discarded). */
+function countBytesOut(request: FetchRequest, responses: readonly { partitions: readonly PartitionAnswer[] }[], ctx: RequestContext): void {
+  const byId = ctx.version >= TOPIC_IDS_FROM_VERSION;
+  for (let i = 0; i < responses.length; i++) {
+    let bytes = 0;
+    for (const p of (responses[i] as { partitions: readonly PartitionAnswer[] }).partitions) bytes += p.records?.length ?? 0;
+    const t = request.topics[i];
+    if (bytes === 0 || t === undefined) continue;
+    const name = byId ? ctx.broker.topics.getById(t.topicId)?.name : t.topic;
+    if (name !== undefined) ctx.broker.metrics.fetched(name, bytes);
+  }
 }
 
 async function readPartition(

@@ -126,6 +126,11 @@ export class PartitionLog {
     return this.hw.offset;
   }
 
+  /** True after a failed write or fsync: the log takes no more appends until reopened. */
+  get offline(): boolean {
+    return this.failure !== undefined;
+  }
+
   stats(): LogStats {
     return { ...this.counters };
   }

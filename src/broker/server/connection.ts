@@ -82,6 +82,7 @@ export class Connection {
       return;
     }
     const { requestApiKey: apiKey, requestApiVersion: version, correlationId } = header;
+    this.broker.metrics.requestReceived(frame.length);
     const registry = this.broker.registry;
     if (apiKey === 18 && !registry.supports(apiKey, version)) {
       // Kafka answers an ApiVersions request it cannot read with error 35 in the v0 form.
