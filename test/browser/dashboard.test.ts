@@ -1,8 +1,8 @@
 /**
  * The dashboard in a real browser (Debian's Chromium, driven by playwright-core): `sds up` runs
  * all three patterns with the dashboard, records are produced, and the page must load without
- * console errors, show every widget, draw non-empty series and keep updating. A screenshot goes
- * to test-output/dashboard.png for a person to look at.
+ * console errors, show every widget, draw non-empty series and keep updating. Screenshots go to
+ * test-output/ (the whole page, and its first screen) for a person to look at.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -130,6 +130,7 @@ test('the dashboard in Chromium: every widget, live series after traffic, no con
 
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
+    await page.screenshot({ path: join(OUTPUT, 'dashboard-top.png') });
     assert.deepEqual(problems, []);
     assert.deepEqual(foreign, []);
   } finally {
