@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Producer } from '@platformatic/kafka';
 import { chromium, type Browser } from 'playwright-core';
+import { startBroker } from '../../src/broker/broker.ts';
 import { CLUSTER_SECTION, FUNCTION_WIDGETS, LAG_SECTION, STREAM_WIDGETS } from '../../src/dashboard/page/widgets.ts';
 
 const BIN = resolve('bin/sds.js');
@@ -137,5 +138,43 @@ test('the dashboard in Chromium: every widget, live series after traffic, no con
     await browser?.close();
     await up.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sds dashboard for a cluster that goes away: the page shows the source down, then recovers when it returns', { timeout: 120_000 }, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sds-dashboard-outage-'));
+  let broker = await startBroker({ port: 0, dataDir });
+  const port = broker.port;
+  const child = spawn(process.execPath, [BIN, 'dashboard', '--bootstrap-server', broker.bootstrap, '--port', '0', '--interval-seconds', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  let browser: Browser | undefined;
+  try {
+    const url = await new Promise<string>((ready, fail) => {
+      child.stdout.setEncoding('utf8').on('data', (c: string) => {
+        out += c;
+        const m = /Dashboard: (\S+)/.exec(out);
+        if (m?.[1] !== undefined) ready(m[1]);
+      });
+      void exited.then((code) => fail(new Error(`sds dashboard exited ${code}: ${out}`)));
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    const page = await browser.newPage();
+    await page.goto(url);
+    const source = (): Promise<string> => page.$eval('[data-source="cluster"]', (e) => e.textContent ?? '');
+    await page.waitForFunction(() => document.querySelector('[data-source="cluster"]')?.textContent === 'cluster: ok', undefined, { timeout: 30_000 });
+    await broker.stop();
+    await page.waitForFunction(() => document.querySelector('[data-source="cluster"]')?.classList.contains('down') === true, undefined, { timeout: 30_000 });
+    assert.match(await source(), /^cluster: down \(.+\)$/);
+    broker = await startBroker({ port, dataDir });
+    await page.waitForFunction(() => document.querySelector('[data-source="cluster"]')?.textContent === 'cluster: ok', undefined, { timeout: 30_000 });
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, out);
+  } finally {
+    await browser?.close();
+    child.kill('SIGKILL');
+    await broker.stop().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
