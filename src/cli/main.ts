@@ -16,6 +16,8 @@ import { registerUpCommand } from './up.ts';
 import { registerFunctionCommands } from './functions.ts';
 import { registerBucketCommands } from './bucket.ts';
 import { registerDashboardCommand } from './dashboard.ts';
+import { registerInitCommand } from './init.ts';
+import { registerStatusCommand } from './status.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -25,7 +27,9 @@ export function buildProgram(): Command {
     .version(pkg.version, '-v, --version', 'print the version')
     .showHelpAfterError('(run `sds --help` for usage)')
     .exitOverride();
+  registerInitCommand(program);
   registerUpCommand(program);
+  registerStatusCommand(program);
   registerBrokerCommands(program);
   registerFunctionCommands(program);
   registerBucketCommands(program);
@@ -43,7 +47,8 @@ export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command that answers with a code of its own (sds status: 3 when nothing runs) sets it.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e: unknown) {
     if (e instanceof CommanderError) {
       // Help and version print and exit 0; everything else commander raises is a usage error.

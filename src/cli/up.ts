@@ -2,6 +2,8 @@
  * `sds up`: runs what the sds config file describes (default `sds.config.yaml`, or SDS_CONFIG;
  * without one, the embedded broker alone) until SIGINT or SIGTERM, then stops it in reverse
  * order: mappings finish their invocations and commit, function workers stop, the broker flushes.
+ * With --demo a sample producer sends stock-ticker events to the first topic. While it is up, a
+ * state file in the data dir tells `sds status` what runs; a clean stop removes it.
  */
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../config/config-file.ts';
@@ -9,25 +11,29 @@ import { loadConfigOrDefaults, type SdsConfig } from '../config/sds-config.ts';
 import { createLogger } from '../logging.ts';
 import { logFilePath } from '../runtime/function-host/function-log.ts';
 import { startStack, type RunningStack } from '../runtime/local-stack.ts';
+import { DEFAULT_DEMO_RATE, startDemoProducer, type DemoProducer } from '../runtime/demo-producer.ts';
 import { untilSignal } from './broker.ts';
 import { connectionFrom } from './connection-options.ts';
-import { parseLogLevel, parsePort } from './options.ts';
+import { parseLogLevel, parsePort, UsageError } from './options.ts';
+import { removeState, upState, writeState } from './status.ts';
 
 interface UpFlags {
   configFile?: string;
   dataDir?: string;
   port?: number;
   logLevel: string;
+  demo?: boolean;
 }
 
 export function configFileFlag(flags: { configFile?: string }): string | undefined {
   return flags.configFile ?? process.env['SDS_CONFIG'];
 }
 
-function summary(stack: RunningStack): string {
+function summary(stack: RunningStack, demo: DemoProducer | undefined): string {
   const { config } = stack;
   const lines: string[] = [];
   lines.push(stack.broker !== undefined ? `Kafka broker ready: ${stack.broker.bootstrap} (data in ${stack.broker.dataDir})` : `Kafka cluster: ${stack.bootstrap}`);
+  if (stack.broker?.metricsUrl !== undefined) lines.push(`Broker metrics (Prometheus, MSK's names): ${stack.broker.metricsUrl}`);
   if (config.topics.length > 0) {
     lines.push(`Topics: ${config.topics.map((t) => `${t.name}${stack.createdTopics.includes(t.name) ? ' (created)' : ''}`).join(', ')}`);
   }
@@ -46,6 +52,7 @@ function summary(stack: RunningStack): string {
   }
   if (stack.dashboard !== undefined) lines.push(`Dashboard: ${stack.dashboard.url}`);
   const topic = config.topics[0]?.name;
+  if (demo !== undefined) lines.push(`Demo: ${demo.ratePerSecond} stock-ticker events a second to ${demo.topic} (ticker, price, event_time)`);
   if (topic !== undefined) lines.push(`Try: sds produce --topic ${topic} --max-messages 10${stack.broker !== undefined && stack.broker.port !== 9092 ? ` --bootstrap-server ${stack.broker.bootstrap}` : ''}`);
   lines.push('Ctrl-C stops everything.');
   return `${lines.join('\n')}\n`;
@@ -66,12 +73,26 @@ async function up(flags: UpFlags): Promise<void> {
     ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}),
     ...(flags.port !== undefined ? { brokerPort: flags.port } : {}),
   });
+  const demoTopic = config.topics[0]?.name;
+  if (flags.demo === true && demoTopic === undefined) throw new UsageError('--demo produces to the first topic of the config, and the config has none; add one under `topics`');
   const connection = externalConnection(config, config.path);
-  const stack = await startStack(config, { logger: createLogger('sds', flags.logLevel), ...(connection !== undefined ? { externalConnection: connection } : {}) });
-  process.stdout.write(summary(stack));
-  const signal = await untilSignal();
-  process.stdout.write(`${signal}: stopping\n`);
-  await stack.stop();
+  const logger = createLogger('sds', flags.logLevel);
+  const stack = await startStack(config, { logger, ...(connection !== undefined ? { externalConnection: connection } : {}) });
+  const demo = flags.demo === true && demoTopic !== undefined ? startDemoProducer({ connection: stack.connection, topic: demoTopic, ratePerSecond: DEFAULT_DEMO_RATE, logger: logger.child({ component: 'demo' }) }) : undefined;
+  try {
+    // Written before the summary: once "Ctrl-C stops everything." is printed, `sds status` sees it.
+    writeState(config.dataDir, upState(stack, demo?.topic));
+    process.stdout.write(summary(stack, demo));
+    const signal = await untilSignal();
+    process.stdout.write(`${signal}: stopping\n`);
+  } finally {
+    try {
+      await demo?.stop();
+      await stack.stop();
+    } finally {
+      removeState(config.dataDir);
+    }
+  }
 }
 
 export function registerUpCommand(program: Command): void {
@@ -82,5 +103,6 @@ export function registerUpCommand(program: Command): void {
     .option('--data-dir <dir>', 'where everything keeps its state (default: dataDir of the config, else .sds)')
     .option('--port <port>', 'port of the embedded broker (0 picks a free one)', parsePort)
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', parseLogLevel, 'warn')
+    .option('--demo', `also produce ${DEFAULT_DEMO_RATE} sample stock-ticker events a second to the first topic, so every chart and log moves`)
     .action(up);
 }

@@ -6,16 +6,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Producer } from '@platformatic/kafka';
 import { chromium, type Browser } from 'playwright-core';
 import { startBroker } from '../../src/broker/broker.ts';
+import { printed, startSds } from '../support/sds-up.ts';
 import { CLUSTER_SECTION, FUNCTION_WIDGETS, LAG_SECTION, STREAM_WIDGETS } from '../../src/dashboard/page/widgets.ts';
 
-const BIN = resolve('bin/sds.js');
 const CHROMIUM = process.env['SDS_CHROMIUM'] ?? '/usr/bin/chromium';
 const OUTPUT = resolve('test-output');
 
@@ -44,25 +43,12 @@ dashboard: { port: 0, intervalSeconds: 1 }
 }
 
 async function startUp(file: string): Promise<{ stop: () => Promise<void>; bootstrap: string; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'up', '--config-file', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const exited = new Promise<number | null>((r) => child.once('exit', r));
-  await new Promise<void>((ready, fail) => {
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      out += c;
-      if (out.includes('Ctrl-C stops everything.')) ready();
-    });
-    void exited.then((code) => fail(new Error(`sds up exited ${code}: ${out}`)));
-  });
-  const bootstrap = /Kafka broker ready: (\S+)/.exec(out)?.[1] ?? assert.fail(out);
-  const url = /Dashboard: (\S+)/.exec(out)?.[1] ?? assert.fail(out);
+  const up = await startSds(['up', '--config-file', file]);
   return {
-    bootstrap,
-    url,
+    bootstrap: printed(up.out(), 'Kafka broker ready'),
+    url: printed(up.out(), 'Dashboard'),
     stop: async () => {
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0, out);
+      assert.equal(await up.stop(), 0, up.out());
     },
   };
 }
@@ -145,20 +131,10 @@ test('sds dashboard for a cluster that goes away: the page shows the source down
   const dataDir = mkdtempSync(join(tmpdir(), 'sds-dashboard-outage-'));
   let broker = await startBroker({ port: 0, dataDir });
   const port = broker.port;
-  const child = spawn(process.execPath, [BIN, 'dashboard', '--bootstrap-server', broker.bootstrap, '--port', '0', '--interval-seconds', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  const dashboard = await startSds(['dashboard', '--bootstrap-server', broker.bootstrap, '--port', '0', '--interval-seconds', '1'], { ready: /Dashboard: \S+/ });
+  const url = printed(dashboard.out(), 'Dashboard');
   let browser: Browser | undefined;
   try {
-    const url = await new Promise<string>((ready, fail) => {
-      child.stdout.setEncoding('utf8').on('data', (c: string) => {
-        out += c;
-        const m = /Dashboard: (\S+)/.exec(out);
-        if (m?.[1] !== undefined) ready(m[1]);
-      });
-      void exited.then((code) => fail(new Error(`sds dashboard exited ${code}: ${out}`)));
-    });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
     const page = await browser.newPage();
     await page.goto(url);
@@ -169,11 +145,10 @@ test('sds dashboard for a cluster that goes away: the page shows the source down
     assert.match(await source(), /^cluster: down \(.+\)$/);
     broker = await startBroker({ port, dataDir });
     await page.waitForFunction(() => document.querySelector('[data-source="cluster"]')?.textContent === 'cluster: ok', undefined, { timeout: 30_000 });
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, out);
+    assert.equal(await dashboard.stop(), 0, dashboard.out());
   } finally {
     await browser?.close();
-    child.kill('SIGKILL');
+    dashboard.kill();
     await broker.stop().catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   }

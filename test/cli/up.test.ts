@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,24 +8,14 @@ import { Admin, Producer } from '@platformatic/kafka';
 import { committedOffsets } from '../../src/client/groups.ts';
 import { eventually } from '../broker/groups/helpers.ts';
 import { runSds } from '../support/sds-cli.ts';
+import { printed, startSds, type SdsProcess } from '../support/sds-up.ts';
 
-const BIN = resolve('bin/sds.js');
 const MSK_CONSUMER = resolve('src/functions/msk-consumer/index.ts');
 
 /** Starts `sds up`, resolves once its summary is printed, with the bootstrap it printed. */
-async function startUp(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ReturnType<typeof spawn>; bootstrap: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'up', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let out = '';
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const exited = new Promise<number | null>((r) => child.once('exit', r));
-  await new Promise<void>((ready, fail) => {
-    child.stdout?.setEncoding('utf8').on('data', (c: string) => {
-      out += c;
-      if (out.includes('Ctrl-C stops everything.')) ready();
-    });
-    void exited.then((code) => fail(new Error(`sds up exited ${code}: ${out}`)));
-  });
-  return { child, bootstrap: /Kafka broker ready: (127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '', exited };
+async function startUp(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<SdsProcess & { bootstrap: string }> {
+  const running = await startSds(['up', ...args], { env });
+  return { ...running, bootstrap: printed(running.out(), 'Kafka broker ready') };
 }
 
 function project(config: string): { dir: string; file: string; remove(): void } {
@@ -38,20 +27,10 @@ function project(config: string): { dir: string; file: string; remove(): void } 
 
 test('sds up: records produced to the topic appear in the function\'s log, offsets are committed, SIGTERM stops it all', async () => {
   const p = project(`topics:\n  - { name: orders, partitions: 2 }\nfunctions:\n  orders-fn:\n    entry: ${MSK_CONSUMER}\n    eventSources:\n      - { Topics: [orders], StartingPosition: TRIM_HORIZON, MaximumBatchingWindowInSeconds: 0 }\n`);
-  const child = spawn(process.execPath, [BIN, 'up', '--config-file', p.file, '--port', '0', '--data-dir', join(p.dir, 'state')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  const running = await startUp(['--config-file', p.file, '--port', '0', '--data-dir', join(p.dir, 'state')]);
   try {
-    await new Promise<void>((ready, fail) => {
-      child.stdout.setEncoding('utf8').on('data', (c: string) => {
-        out += c;
-        if (out.includes('Ctrl-C stops everything.')) ready();
-      });
-      void exited.then((code) => fail(new Error(`sds up exited ${code}: ${out}${err}`)));
-    });
-    const bootstrap = /Kafka broker ready: (127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? assert.fail(out);
+    const out = running.out();
+    const bootstrap = running.bootstrap;
     const group = /event source orders: BatchSize 100, window 0 ms, TRIM_HORIZON, group ([0-9a-f-]{36})/.exec(out)?.[1] ?? assert.fail(out);
     assert.match(out, /Topics: orders \(created\)/);
     assert.match(out, /logs: sds logs orders-fn --follow/);
@@ -73,11 +52,10 @@ test('sds up: records produced to the topic appear in the function\'s log, offse
     } finally {
       await admin.close();
     }
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, err);
-    assert.match(out, /SIGTERM: stopping/);
+    assert.equal(await running.stop(), 0, running.out());
+    assert.match(running.out(), /SIGTERM: stopping/);
   } finally {
-    child.kill('SIGKILL');
+    running.kill();
     p.remove();
   }
 });
@@ -151,7 +129,7 @@ test('kill -9 of sds up in the middle of a batch: after a restart that batch is 
     await producer.close();
     // The first batch (offsets 0-9) is invoked and hangs: the process dies in the middle of it.
     await eventually('the first batch to be invoked', () => lines().length === 10);
-    running.child.kill('SIGKILL');
+    running.kill();
     await running.exited;
     const before = lines();
     assert.deepEqual(before, Array.from({ length: 10 }, (_, i) => `0:${i}`));
@@ -160,10 +138,9 @@ test('kill -9 of sds up in the middle of a batch: after a restart that batch is 
     await eventually('all 30 records delivered after the restart', () => lines().length >= 40);
     const after = lines().slice(before.length);
     assert.deepEqual(after, Array.from({ length: 30 }, (_, i) => `0:${i}`), 'the hung batch again, then the rest, in order, nothing skipped');
-    running.child.kill('SIGTERM');
-    assert.equal(await running.exited, 0);
+    assert.equal(await running.stop(), 0);
   } finally {
-    running.child.kill('SIGKILL');
+    running.kill();
     p.remove();
   }
 });
@@ -210,10 +187,9 @@ test('sds up runs pattern 3: records produced to the topic land in gzip objects 
     const records = seen.map((l) => JSON.parse(l) as { topic: string; offset: number; key: string; value: string });
     assert.deepEqual([...new Set(records.map((r) => r.offset))].sort((a, b) => a - b), Array.from({ length: 500 }, (_, i) => i));
     assert.deepEqual([records[0]?.topic, records.find((r) => r.offset === 7)?.key, records.find((r) => r.offset === 7)?.value], ['MyTopic', 'k7', '{"n":7}']);
-    running.child.kill('SIGTERM');
-    assert.equal(await running.exited, 0);
+    assert.equal(await running.stop(), 0);
   } finally {
-    running.child.kill('SIGKILL');
+    running.kill();
     p.remove();
   }
 });
