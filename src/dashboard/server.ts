@@ -143,7 +143,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       const reason = error.code === 'EADDRINUSE' ? `port ${options.port} is already in use` : error.message;
-      reject(new SdsError('SDS_ERR_DASHBOARD_LISTEN', `the dashboard cannot listen on ${host}:${options.port}: ${reason}; choose another port with --dashboard-port`, { cause: error }));
+      reject(new SdsError('SDS_ERR_DASHBOARD_LISTEN', `the dashboard cannot listen on ${host}:${options.port}: ${reason}; choose another port (dashboard.port in the config, or sds dashboard --port)`, { cause: error }));
     });
     server.listen(options.port, host, () => resolve((server.address() as AddressInfo).port));
   });

@@ -89,7 +89,7 @@ test('sds up refuses a bad config with every problem, and a handler that does no
   }
 });
 
-test('sds up: a port in use is a clear error', async () => {
+test('sds up: a port in use (broker or dashboard) or a data directory that cannot be one is a clear error, with nothing left running', async () => {
   const blocker = createServer();
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
   const address = blocker.address();
@@ -100,6 +100,28 @@ test('sds up: a port in use is a clear error', async () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /already in use.*SDS_ERR_BROKER_LISTEN/);
     assert.equal((await runSds(['up', '--port', 'x'])).code, 2);
+
+    // The dashboard's port, taken once the broker, topics and functions are up: they are stopped again.
+    const d = project(`broker: { port: 0 }\ntopics: [{ name: t }]\ndashboard: { port: ${port} }\n`);
+    try {
+      const busy = await runSds(['up', '--config-file', d.file]);
+      assert.equal(busy.code, 1);
+      assert.match(busy.stderr, /dashboard cannot listen on 127\.0\.0\.1:\d+: port \d+ is already in use.*SDS_ERR_DASHBOARD_LISTEN/);
+      assert.ok(!existsSync(join(d.dir, '.sds', 'sds-up.json')), 'nothing is left running');
+    } finally {
+      d.remove();
+    }
+
+    // A data directory that cannot be one (a file stands there).
+    const f = project('broker: { port: 0 }\n');
+    try {
+      writeFileSync(join(f.dir, 'not-a-folder'), 'x');
+      const bad = await runSds(['up', '--config-file', f.file, '--data-dir', join(f.dir, 'not-a-folder')]);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /data directory .*not-a-folder.* cannot be created or written: ENOTDIR.*SDS_ERR_BROKER_DATA_DIR/);
+    } finally {
+      f.remove();
+    }
   } finally {
     blocker.close();
     p.remove();

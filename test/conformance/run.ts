@@ -20,6 +20,7 @@ import { renderMarkdown } from './report.ts';
 import type { Outcome, Report, TargetReport } from './report.ts';
 import type { Scenario, ScenarioContext, TargetId } from './scenario.ts';
 import { dashboardScenarios } from './scenarios/dashboard.ts';
+import { sdsUpSolutionScenarios } from './scenarios/sds-up-solution.ts';
 import { eventSourceScenarios } from './scenarios/event-source.ts';
 import { mixedGroupScenarios } from './scenarios/groups-mixed.ts';
 import { javaGroupScenarios } from './scenarios/java-groups.ts';
@@ -45,6 +46,7 @@ export const scenarios: readonly Scenario[] = [
   ...sdsToolScenarios,
   ...eventSourceScenarios,
   ...dashboardScenarios,
+  ...sdsUpSolutionScenarios,
   ...restartScenarios,
 ];
 

@@ -90,10 +90,10 @@ export async function retrying<T>(fn: () => Promise<T>, timeoutMs: number, signa
   }
 }
 
-/** Resolves when `condition()` is true; rejects after `timeoutMs` or when `signal` aborts. */
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string, signal?: AbortSignal): Promise<void> {
+/** Resolves when `condition()` is (or resolves to) true; rejects after `timeoutMs` or when `signal` aborts. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (signal?.aborted === true) throw new Error(`cancelled while waiting for ${what}`);
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((ok) => setTimeout(ok, 25));
