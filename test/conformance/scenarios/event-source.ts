@@ -2,13 +2,11 @@
 // delivered in order per partition, a handler that throws on one record retried, the batch
 // bisected down to that record, which goes to a file destination, and the group's committed
 // offsets at the end of the log. The same invocations and records on both servers.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { REPO_ROOT } from '../../../scripts/conformance/apache-kafka.ts';
-import { stopChild } from '../../../scripts/conformance/process.ts';
 import { Admin, Producer } from '@platformatic/kafka';
 import { resolveConnection } from '../../../src/client/connection.ts';
 import { committedOffsets } from '../../../src/client/groups.ts';
@@ -17,7 +15,8 @@ import { EventSourceMapping } from '../../../src/runtime/event-source/mapping.ts
 import { FileBucket } from '../../../src/runtime/object-store/file-bucket.ts';
 import { parseMappingSettings } from '../../../src/runtime/event-source/settings.ts';
 import type { InvokeOutcome } from '../../../src/runtime/function-host/types.ts';
-import { expect, expectEqual, setup, waitFor } from '../scenario.ts';
+import { startSds } from '../../support/sds-up.ts';
+import { expect, expectEqual, setup } from '../scenario.ts';
 import type { Scenario } from '../scenario.ts';
 import { CONSOLE_PRODUCER } from './java-tools.ts';
 
@@ -146,15 +145,9 @@ export const eventSourceScenarios: readonly Scenario[] = [
         `      - { Topics: [${topic}], StartingPosition: TRIM_HORIZON, ConsumerGroupId: ${group}, MaximumBatchingWindowInSeconds: 0 }`,
         '',
       ].join('\n'));
-      const up = spawn(process.execPath, [join(REPO_ROOT, 'bin/sds.js'), 'up', '--config-file', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      up.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-      up.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
-      const exited = new Promise<number | null>((r) => up.once('exit', r));
+      const up = await setup('sds up', () => startSds(['up', '--config-file', config]));
       const admin = new Admin({ clientId: 'conformance-up', bootstrapBrokers: [bootstrap] });
       try {
-        await setup('sds up', () => waitFor(() => out.includes('Ctrl-C stops everything.') || up.exitCode !== null, 30_000, 'sds up to start', ctx.signal));
-        expect(up.exitCode === null, `sds up exited: ${out}`);
         const lines = ['first line', 'second line', 'h\u00e9llo'];
         await setup('kafka-console-producer', () => ctx.java(CONSOLE_PRODUCER, ['--bootstrap-server', bootstrap, '--topic', topic], { input: `${lines.join('\n')}\n` }));
         const logFile = join(dir, '.sds', 'logs', 'msk-consumer.log');
@@ -176,10 +169,9 @@ export const eventSourceScenarios: readonly Scenario[] = [
         }
         ctx.observe('logged', JSON.stringify(values));
         ctx.observe('committed', Number(committed));
-        up.kill('SIGTERM');
-        expectEqual(await exited, 0, 'sds up exit status after SIGTERM');
+        expectEqual(await up.stop(), 0, 'sds up exit status after SIGTERM');
       } finally {
-        await stopChild(up, 5000);
+        up.kill();
         await admin.close();
         await rm(dir, { recursive: true, force: true });
       }
@@ -207,14 +199,8 @@ export const eventSourceScenarios: readonly Scenario[] = [
         '  to-s3: { BucketARN: "arn:aws:s3:::local-bucket", BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 }, CompressionFormat: GZIP }',
         '',
       ].join('\n'));
-      const up = spawn(process.execPath, [join(REPO_ROOT, 'bin/sds.js'), 'up', '--config-file', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      up.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-      up.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
-      const exited = new Promise<number | null>((r) => up.once('exit', r));
+      const up = await setup('sds up', () => startSds(['up', '--config-file', config]));
       try {
-        await setup('sds up', () => waitFor(() => out.includes('Ctrl-C stops everything.') || up.exitCode !== null, 30_000, 'sds up to start', ctx.signal));
-        expect(up.exitCode === null, `sds up exited: ${out}`);
         const lines = Array.from({ length: 500 }, (_, i) => `line ${i}`);
         await setup('kafka-console-producer', () => ctx.java(CONSOLE_PRODUCER, ['--bootstrap-server', bootstrap, '--topic', topic], { input: `${lines.join('\n')}\n` }));
         const bucket = join(dir, '.sds', 'buckets', 'local-bucket');
@@ -231,10 +217,9 @@ export const eventSourceScenarios: readonly Scenario[] = [
         }
         expectEqual([...new Set(values)].sort(), [...lines].sort(), 'records in the bucket');
         ctx.observe('records in the bucket', new Set(values).size);
-        up.kill('SIGTERM');
-        expectEqual(await exited, 0, 'sds up exit status after SIGTERM');
+        expectEqual(await up.stop(), 0, 'sds up exit status after SIGTERM');
       } finally {
-        await stopChild(up, 5000);
+        up.kill();
         await rm(dir, { recursive: true, force: true });
       }
     },
