@@ -164,6 +164,30 @@ const METHOD_STORED = 0;
 const METHOD_DEFLATED = 8;
 const ZIP32_MAX = 0xffffffff;
 
+interface EntryFields {
+  readonly flags: number;
+  readonly time: number;
+  readonly date: number;
+  readonly crc: number;
+  readonly compressedSize: number;
+  readonly size: number;
+  readonly nameLength: number;
+}
+
+/** The fields the local file header and the central directory header share, in their order. */
+function writeEntryFields(out: Buffer, at: number, e: EntryFields): number {
+  let p = out.writeUInt16LE(VERSION_NEEDED, at);
+  p = out.writeUInt16LE(e.flags, p);
+  p = out.writeUInt16LE(METHOD_DEFLATED, p);
+  p = out.writeUInt16LE(e.time, p);
+  p = out.writeUInt16LE(e.date, p);
+  p = out.writeUInt32LE(e.crc, p);
+  p = out.writeUInt32LE(e.compressedSize, p);
+  p = out.writeUInt32LE(e.size, p);
+  p = out.writeUInt16LE(e.nameLength, p);
+  return out.writeUInt16LE(0, p); // extra field length
+}
+
 async function writeZip(data: Buffer, entryName: string, modified: Date): Promise<Buffer> {
   const name = Buffer.from(entryName, 'utf8');
   if (name.length === 0 || name.length > 0xffff) throw new RangeError(`a ZIP entry name is 1-65535 bytes, got ${name.length}`);
@@ -176,34 +200,17 @@ async function writeZip(data: Buffer, entryName: string, modified: Date): Promis
     throw new RangeError(`${data.length} bytes need ZIP64, which this writer does not do (Firehose objects are at most 128 MiB)`);
   }
 
+  const entry: EntryFields = { flags, time, date, crc, compressedSize: deflated.length, size: data.length, nameLength: name.length };
   const out = Buffer.alloc(centralOffset + CENTRAL_SIZE + name.length + END_SIZE);
   let p = 0;
   p = out.writeUInt32LE(LOCAL_SIG, p);
-  p = out.writeUInt16LE(VERSION_NEEDED, p);
-  p = out.writeUInt16LE(flags, p);
-  p = out.writeUInt16LE(METHOD_DEFLATED, p);
-  p = out.writeUInt16LE(time, p);
-  p = out.writeUInt16LE(date, p);
-  p = out.writeUInt32LE(crc, p);
-  p = out.writeUInt32LE(deflated.length, p);
-  p = out.writeUInt32LE(data.length, p);
-  p = out.writeUInt16LE(name.length, p);
-  p = out.writeUInt16LE(0, p); // extra field length
+  p = writeEntryFields(out, p, entry);
   p += name.copy(out, p);
   p += deflated.copy(out, p);
 
   p = out.writeUInt32LE(CENTRAL_SIG, p);
   p = out.writeUInt16LE(VERSION_MADE_BY, p);
-  p = out.writeUInt16LE(VERSION_NEEDED, p);
-  p = out.writeUInt16LE(flags, p);
-  p = out.writeUInt16LE(METHOD_DEFLATED, p);
-  p = out.writeUInt16LE(time, p);
-  p = out.writeUInt16LE(date, p);
-  p = out.writeUInt32LE(crc, p);
-  p = out.writeUInt32LE(deflated.length, p);
-  p = out.writeUInt32LE(data.length, p);
-  p = out.writeUInt16LE(name.length, p);
-  p = out.writeUInt16LE(0, p); // extra field length
+  p = writeEntryFields(out, p, entry);
   p = out.writeUInt16LE(0, p); // comment length
   p = out.writeUInt16LE(0, p); // disk number start
   p = out.writeUInt16LE(0, p); // internal attributes
