@@ -20,7 +20,12 @@ import { TopicStore } from './metadata/topic-store.ts';
 import { Partitions } from './partitions.ts';
 import { GroupCoordinator } from './groups/index.ts';
 import { ProducerStateManager } from './producers/index.ts';
-import { Listener } from './server/listener.ts';
+import { ConnectionSet, Listener, type TlsOptions } from './server/listener.ts';
+import { listenerProblems, type ListenerOptions, type SecurityProtocol } from './server/listener-spec.ts';
+import { DEFAULT_SASL_OPTIONS, type SaslOptions } from './server/sasl-authenticator.ts';
+import { openSecurity, type AuthorizerOptions, type BrokerSecurity } from './security/index.ts';
+import { ensureUsers, type ConfiguredUser } from './security/configured-users.ts';
+import { SdsError } from '../errors.ts';
 import { BrokerMetrics, TrafficCounters, renderPrometheus, startMetricsServer, type BrokerMetricsSnapshot, type RunningMetricsServer } from './metrics/index.ts';
 import { silentLogger, type Logger } from '../logging.ts';
 
@@ -35,6 +40,19 @@ export interface BrokerOptions {
   readonly advertisedHost?: string;
   /** Port given to clients in metadata (default: the port listened on), for a proxy or port forward in front. */
   readonly advertisedPort?: number;
+  /**
+   * Listeners, each on its own port with its security protocol (Kafka's `listeners`). Left
+   * out: one PLAINTEXT listener on host, port and the advertised host and port above.
+   */
+  readonly listeners?: readonly ListenerOptions[];
+  /** The broker's certificate and key, for SSL and SASL_SSL listeners (PEM text). */
+  readonly tls?: TlsOptions;
+  /** SASL settings of SASL_PLAINTEXT and SASL_SSL listeners. */
+  readonly sasl?: Partial<SaslOptions>;
+  /** Enforces ACLs (Kafka's StandardAuthorizer). Left out: every request is allowed. */
+  readonly authorizer?: AuthorizerOptions;
+  /** SCRAM users created (or given a new password) at start. */
+  readonly users?: readonly ConfiguredUser[];
   readonly config?: Partial<BrokerConfig>;
   readonly logger?: Logger;
   /** How often retention runs (log.retention.check.interval.ms, default 5 minutes). */
@@ -46,11 +64,22 @@ export interface BrokerOptions {
   readonly metricsPort?: number;
 }
 
-export interface RunningBroker {
+export interface RunningListener {
+  readonly protocol: SecurityProtocol;
   readonly host: string;
   readonly port: number;
-  /** host:port, for a client's bootstrap.servers. */
+  /** The advertised host:port, for a client's bootstrap.servers. */
   readonly bootstrap: string;
+}
+
+export interface RunningBroker {
+  /** The first listener's interface and port. */
+  readonly host: string;
+  readonly port: number;
+  /** The first listener's host:port, for a client's bootstrap.servers. */
+  readonly bootstrap: string;
+  /** Every listener, in the order given. */
+  readonly listeners: readonly RunningListener[];
   readonly dataDir: string;
   readonly clusterId: string;
   readonly nodeId: number;
@@ -64,17 +93,34 @@ export interface RunningBroker {
 
 const NODE_ID = 1;
 
+/** A wildcard address cannot be dialled: clients are told localhost. */
+function advertisedName(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+}
+
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
   const logger = options.logger ?? silentLogger();
   const config: BrokerConfig = { ...DEFAULT_BROKER_CONFIG, ...options.config };
   const temporary = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'sds-broker-')));
   const host = options.host ?? '127.0.0.1';
+  const listenerSpecs: readonly ListenerOptions[] = options.listeners ?? [
+    {
+      protocol: 'PLAINTEXT',
+      port: options.port ?? 0,
+      ...(options.advertisedHost !== undefined ? { advertisedHost: options.advertisedHost } : {}),
+      ...(options.advertisedPort !== undefined ? { advertisedPort: options.advertisedPort } : {}),
+    },
+  ];
+  const problems = listenerProblems(listenerSpecs, options.tls !== undefined);
+  if (problems.length > 0) throw new SdsError('SDS_ERR_BROKER_LISTENER', `the broker's listeners cannot start: ${problems.join('; ')}`);
+  const sasl: SaslOptions = { ...DEFAULT_SASL_OPTIONS, ...options.sasl };
   const unlock = await lockDataDir(dataDir);
   let partitions: Partitions | undefined;
   let groups: GroupCoordinator | undefined;
   let producers: ProducerStateManager | undefined;
-  const listener = new Listener(logger);
+  const connections = new ConnectionSet();
+  const listeners: Listener[] = [];
   const traffic = new TrafficCounters();
   let metrics: BrokerMetrics | undefined;
   let metricsServer: RunningMetricsServer | undefined;
@@ -87,13 +133,22 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       expirationMs: config.producerIdExpirationMs,
       expirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
     });
-    const port = await listener.listen(host, options.port ?? 0);
-    const advertisedHost = options.advertisedHost ?? (host === '0.0.0.0' || host === '::' ? 'localhost' : host);
+    const security: BrokerSecurity = await openSecurity(dataDir, options.authorizer, logger);
+    if (options.users !== undefined) await ensureUsers(security.scram, options.users, logger);
+    const bound: (RunningListener & { listener: Listener; endpoint: { host: string; port: number } })[] = [];
+    for (const spec of listenerSpecs) {
+      const listener = new Listener(spec.protocol, connections, logger, options.tls, sasl);
+      listeners.push(listener);
+      const listenHost = spec.host ?? host;
+      const port = await listener.listen(listenHost, spec.port);
+      const advertised = { host: spec.advertisedHost ?? advertisedName(listenHost), port: spec.advertisedPort ?? port };
+      bound.push({ protocol: spec.protocol, host: listenHost, port, bootstrap: `${advertised.host}:${advertised.port}`, listener, endpoint: advertised });
+    }
+    const first = bound[0] as (typeof bound)[number];
+    const advertisedHost = first.endpoint.host;
     const context: BrokerContext = {
       nodeId: identity.nodeId,
       clusterId: identity.clusterId,
-      advertisedHost,
-      advertisedPort: options.advertisedPort ?? port,
       dataDir,
       topics,
       config,
@@ -102,6 +157,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       producers,
       groups,
       metrics: traffic,
+      security,
     };
     metrics = new BrokerMetrics({
       nodeId: identity.nodeId,
@@ -111,11 +167,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       topics,
       partitions,
       offsets: groups.offsets,
-      connectionCount: () => listener.connectionCount,
+      connectionCount: () => connections.all.size,
     });
     metrics.start();
     const brokerMetrics = metrics;
-    listener.attach(context);
+    for (const b of bound) b.listener.attach(context, b.endpoint);
     if (options.metricsPort !== undefined) {
       metricsServer = await startMetricsServer({
         host,
@@ -133,12 +189,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       openPartitions.enforceRetention().catch((e: unknown) => logger.error({ err: e }, 'retention failed'));
     }, options.retentionCheckIntervalMs ?? 300_000);
     retention.unref();
-    logger.info({ host, port, dataDir, clusterId: identity.clusterId, metricsUrl: metricsServer?.url }, 'broker started');
+    const running = bound.map(({ protocol, host: h, port, bootstrap }) => ({ protocol, host: h, port, bootstrap }));
+    logger.info({ listeners: running, dataDir, clusterId: identity.clusterId, metricsUrl: metricsServer?.url }, 'broker started');
     let stopping: Promise<void> | undefined;
     return {
-      host,
-      port,
-      bootstrap: `${advertisedHost}:${options.advertisedPort ?? port}`,
+      host: first.host,
+      port: first.port,
+      bootstrap: first.bootstrap,
+      listeners: running,
       dataDir,
       clusterId: identity.clusterId,
       nodeId: identity.nodeId,
@@ -149,7 +207,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
           clearInterval(retention);
           brokerMetrics.stop();
           await openMetricsServer?.close();
-          await listener.close();
+          await Promise.all(listeners.map((l) => l.close()));
           await openGroups.close();
           producerState.close();
           const live = producerState.live(openPartitions);
@@ -165,7 +223,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   } catch (e: unknown) {
     metrics?.stop();
     await metricsServer?.close();
-    await listener.close().catch(() => undefined);
+    await Promise.all(listeners.map((l) => l.close().catch(() => undefined)));
     producers?.close();
     await groups?.close().catch(() => undefined);
     await partitions?.close().catch(() => undefined);

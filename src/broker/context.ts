@@ -5,13 +5,12 @@ import type { HandlerRegistry } from './handlers/registry.ts';
 import type { GroupCoordinator } from './groups/index.ts';
 import type { ProducerStateManager } from './producers/index.ts';
 import type { TrafficCounters } from './metrics/traffic.ts';
+import type { BrokerSecurity } from './security/index.ts';
 
 /** What every handler may use: the broker's identity, its topics and its settings. */
 export interface BrokerContext {
   readonly nodeId: number;
   readonly clusterId: string;
-  readonly advertisedHost: string;
-  readonly advertisedPort: number;
   readonly dataDir: string;
   readonly topics: TopicStore;
   readonly config: BrokerConfig;
@@ -23,6 +22,8 @@ export interface BrokerContext {
   readonly groups: GroupCoordinator;
   /** Counters for the broker's metrics: bytes, messages, request sizes and times. */
   readonly metrics: TrafficCounters;
+  /** The ACL authorizer and the SCRAM credentials. */
+  readonly security: BrokerSecurity;
 }
 
 /** Opens, grows and removes the partition logs of topics. */

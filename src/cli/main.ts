@@ -18,6 +18,8 @@ import { registerBucketCommands } from './bucket.ts';
 import { registerDashboardCommand } from './dashboard.ts';
 import { registerInitCommand } from './init.ts';
 import { registerStatusCommand } from './status.ts';
+import { registerCertsCommands } from './certs.ts';
+import { registerUsersCommands } from './users.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -31,12 +33,14 @@ export function buildProgram(): Command {
   registerUpCommand(program);
   registerStatusCommand(program);
   registerBrokerCommands(program);
+  registerCertsCommands(program);
   registerFunctionCommands(program);
   registerBucketCommands(program);
   registerDashboardCommand(program);
   registerProtocolCommands(program);
   registerTopicCommands(program);
   registerClusterCommands(program);
+  registerUsersCommands(program);
   registerConsumeCommand(program);
   registerGroupCommands(program);
   registerProduceCommand(program);

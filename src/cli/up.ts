@@ -12,8 +12,11 @@ import { createLogger } from '../logging.ts';
 import { logFilePath } from '../runtime/function-host/function-log.ts';
 import { startStack, type RunningStack } from '../runtime/local-stack.ts';
 import { DEFAULT_DEMO_RATE, startDemoProducer, type DemoProducer } from '../runtime/demo-producer.ts';
-import { untilSignal } from './broker.ts';
+import { listenerList, untilSignal } from './broker.ts';
 import { connectionFrom } from './connection-options.ts';
+import { loadProfile } from '../config/profiles.ts';
+import { readPropertiesFile, resolveConnection, type Connection } from '../client/connection.ts';
+import type { RunningBroker } from '../broker/broker.ts';
 import { parseLogLevel, parsePort, UsageError } from './options.ts';
 import { removeState, upState, writeState } from './status.ts';
 
@@ -32,7 +35,7 @@ export function configFileFlag(flags: { configFile?: string }): string | undefin
 function summary(stack: RunningStack, demo: DemoProducer | undefined): string {
   const { config } = stack;
   const lines: string[] = [];
-  lines.push(stack.broker !== undefined ? `Kafka broker ready: ${stack.broker.bootstrap} (data in ${stack.broker.dataDir})` : `Kafka cluster: ${stack.bootstrap}`);
+  lines.push(stack.broker !== undefined ? `Kafka broker ready: ${listenerList(stack.broker)} (data in ${stack.broker.dataDir})` : `Kafka cluster: ${stack.bootstrap}`);
   if (stack.broker?.metricsUrl !== undefined) lines.push(`Broker metrics (Prometheus, MSK's names): ${stack.broker.metricsUrl}`);
   if (config.topics.length > 0) {
     lines.push(`Topics: ${config.topics.map((t) => `${t.name}${stack.createdTopics.includes(t.name) ? ' (created)' : ''}`).join(', ')}`);
@@ -67,6 +70,26 @@ function externalConnection(config: SdsConfig, configFile: string | undefined) {
   });
 }
 
+/**
+ * broker.clientProfile: the profile's properties; without a bootstrap of its own it goes to
+ * the first listener with the profile's security.protocol.
+ */
+function ownClientProfile(config: SdsConfig): ((broker: RunningBroker) => Connection) | undefined {
+  if (config.cluster.kind !== 'embedded' || config.cluster.security.clientProfile === undefined || config.path === undefined) return undefined;
+  const profile = config.cluster.security.clientProfile;
+  const configFile = config.path;
+  return (broker) => {
+    const loaded = loadProfile(configFile, profile);
+    const props = new Map(loaded.commandConfig !== undefined ? readPropertiesFile(loaded.commandConfig) : []);
+    for (const [k, v] of loaded.properties) props.set(k, v);
+    const protocol = (props.get('security.protocol') ?? 'PLAINTEXT').toUpperCase();
+    const listener = broker.listeners.find((l) => l.protocol === protocol);
+    const bootstrap = loaded.bootstrap ?? props.get('bootstrap.servers') ?? listener?.bootstrap;
+    if (bootstrap === undefined) throw new UsageError(`broker.clientProfile ${profile} uses ${protocol}, and the broker has no ${protocol} listener`);
+    return resolveConnection({ bootstrap, properties: props, clientId: 'sds' });
+  };
+}
+
 async function up(flags: UpFlags): Promise<void> {
   const configFile = configFileFlag(flags);
   const config = loadConfigOrDefaults(configFile, DEFAULT_CONFIG_FILE, {
@@ -77,7 +100,8 @@ async function up(flags: UpFlags): Promise<void> {
   if (flags.demo === true && demoTopic === undefined) throw new UsageError('--demo produces to the first topic of the config, and the config has none; add one under `topics`');
   const connection = externalConnection(config, config.path);
   const logger = createLogger('sds', flags.logLevel);
-  const stack = await startStack(config, { logger, ...(connection !== undefined ? { externalConnection: connection } : {}) });
+  const brokerConnection = ownClientProfile(config);
+  const stack = await startStack(config, { logger, ...(connection !== undefined ? { externalConnection: connection } : {}), ...(brokerConnection !== undefined ? { brokerConnection } : {}) });
   const demo = flags.demo === true && demoTopic !== undefined ? startDemoProducer({ connection: stack.connection, topic: demoTopic, ratePerSecond: DEFAULT_DEMO_RATE, logger: logger.child({ component: 'demo' }) }) : undefined;
   try {
     // Written before the summary: once "Ctrl-C stops everything." is printed, `sds status` sees it.

@@ -71,7 +71,7 @@ export async function listTopics(admin: Admin, includeInternal: boolean): Promis
 }
 
 export function topicNotFound(topic: string, error?: unknown): TopicError {
-  return new TopicError('SDS_ERR_TOPIC_NOT_FOUND', `topic ${topic} does not exist (sds topics list shows the topics)`, { cause: error });
+  return new TopicError('SDS_ERR_TOPIC_NOT_FOUND', `topic ${topic} does not exist, or you may not describe it (sds topics list shows the topics you can see)`, { cause: error });
 }
 
 /** Describes `topics` (all topics when empty). */

@@ -28,7 +28,8 @@ import type { FunctionSettings } from '../runtime/function-host/types.ts';
 import { MappingSettingsError, parseMappingSettings, type MappingInput, type MappingSettings } from '../runtime/event-source/settings.ts';
 import { parseStreamSettings, type DeliveryStreamSettings } from '../runtime/firehose/settings.ts';
 import { parseS3Target } from '../runtime/object-store/index.ts';
-import { configProblems, isRecord, readConfigDocument } from './config-file.ts';
+import { configProblems, isRecord, MAX_CONFIG_BYTES, readConfigDocument } from './config-file.ts';
+import { BROKER_SECURITY_KEYS, checkBrokerSecurity, secretFileProblem, type BrokerSecurityConfig } from './broker-security.ts';
 
 export const DEFAULT_DATA_DIR = '.sds';
 export const DEFAULT_BROKER_PORT = 9092;
@@ -45,6 +46,8 @@ export interface EmbeddedBrokerConfig {
   readonly autoCreateTopics: boolean;
   /** The broker's Prometheus endpoint (MSK's names); undefined: none. */
   readonly metricsPort?: number;
+  /** Listeners, TLS, SASL, ACLs and users; empty: one PLAINTEXT listener on host and port. */
+  readonly security: BrokerSecurityConfig;
 }
 
 export interface ExternalClusterConfig {
@@ -100,7 +103,7 @@ const TOP_LEVEL = ['dataDir', 'broker', 'bootstrap', 'profile', 'profiles', 'top
 const FIREHOSE_KEYS = ['host', 'port'];
 const DASHBOARD_KEYS = ['host', 'port', 'intervalSeconds', 'prometheus'];
 export const DEFAULT_DASHBOARD_PORT = 3000;
-const BROKER_KEYS = ['host', 'port', 'dataDir', 'autoCreateTopics', 'metricsPort'];
+const BROKER_KEYS = ['host', 'port', 'dataDir', 'autoCreateTopics', 'metricsPort', ...BROKER_SECURITY_KEYS];
 const TOPIC_KEYS = ['name', 'partitions', 'replicationFactor', 'configs'];
 const FUNCTION_KEYS = ['entry', 'handler', 'timeout', 'memorySize', 'environment', 'reservedConcurrentExecutions', 'eventSources'];
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -170,9 +173,14 @@ function checkCluster(doc: Record<string, unknown>, dataDir: string, at: (p: str
   const broker = doc['broker'] ?? {};
   if (!isRecord(broker)) {
     c.add('broker', `expected a mapping with ${BROKER_KEYS.join(', ')}`);
-    return { kind: 'embedded', host: '127.0.0.1', port: DEFAULT_BROKER_PORT, dataDir: join(dataDir, 'broker'), autoCreateTopics: false };
+    return { kind: 'embedded', host: '127.0.0.1', port: DEFAULT_BROKER_PORT, dataDir: join(dataDir, 'broker'), autoCreateTopics: false, security: {} };
   }
   c.unknownKeys('broker', broker, BROKER_KEYS);
+  const security = checkBrokerSecurity(broker, at, c);
+  const profiles = doc['profiles'];
+  if (security.clientProfile !== undefined && !(isRecord(profiles) && Object.hasOwn(profiles, security.clientProfile))) {
+    c.add('broker.clientProfile', `there is no profile "${security.clientProfile}" under profiles`);
+  }
   return {
     kind: 'embedded',
     host: c.string('broker.host', broker['host'], '127.0.0.1'),
@@ -180,6 +188,7 @@ function checkCluster(doc: Record<string, unknown>, dataDir: string, at: (p: str
     dataDir: at(c.string('broker.dataDir', broker['dataDir'], join(dataDir, 'broker'))),
     autoCreateTopics: c.bool('broker.autoCreateTopics', broker['autoCreateTopics'], false),
     ...(broker['metricsPort'] === undefined ? {} : { metricsPort: c.int('broker.metricsPort', broker['metricsPort'], 0, 65535, 0) }),
+    security,
   };
 }
 
@@ -411,14 +420,35 @@ function withOverrides(doc: unknown, o: ConfigOverrides): unknown {
   if (!isRecord(doc ?? {})) return doc;
   const root = { ...(doc as Record<string, unknown> | null) };
   if (o.dataDir !== undefined) root['dataDir'] = resolve(o.dataDir);
-  if (o.brokerPort !== undefined) root['broker'] = { ...(isRecord(root['broker']) ? root['broker'] : {}), port: o.brokerPort };
+  if (o.brokerPort !== undefined) {
+    const broker = isRecord(root['broker']) ? root['broker'] : {};
+    const listeners: unknown = broker['listeners'];
+    // With listeners, --port moves the first one.
+    if (Array.isArray(listeners) && typeof listeners[0] === 'string') {
+      root['broker'] = { ...broker, listeners: [listeners[0].replace(/:\d+$/, `:${o.brokerPort}`), ...(listeners.slice(1) as unknown[])] };
+    } else root['broker'] = { ...broker, port: o.brokerPort };
+  }
   return root;
 }
 
-/** Reads and checks the file at `path`. */
+/** Property names whose values are secrets when a profile writes them inline. */
+const SECRET_PROPERTY = /password|sasl\.jaas\.config|ssl\.keystore\.key$/;
+
+function hasInlineSecrets(doc: unknown): boolean {
+  const profiles = isRecord(doc) ? doc['profiles'] : undefined;
+  if (!isRecord(profiles)) return false;
+  return Object.values(profiles).some((p) => isRecord(p) && isRecord(p['properties']) && Object.keys(p['properties']).some((k) => SECRET_PROPERTY.test(k)));
+}
+
+/** Reads and checks the file at `path`. A file with passwords in it must be readable by its owner alone. */
 export function loadConfig(path: string, overrides: ConfigOverrides = {}): SdsConfig {
   const absolute = resolve(path);
-  return checkConfig(withOverrides(readConfigDocument(absolute), overrides), dirname(absolute), absolute);
+  const doc = readConfigDocument(absolute);
+  if (hasInlineSecrets(doc)) {
+    const problem = secretFileProblem(absolute, MAX_CONFIG_BYTES);
+    if (problem !== undefined) throw configProblems(absolute, [`profiles: hold credentials, but ${problem}`]);
+  }
+  return checkConfig(withOverrides(doc, overrides), dirname(absolute), absolute);
 }
 
 /** The file named, else `defaultPath` when it exists, else the defaults: the embedded broker alone. */

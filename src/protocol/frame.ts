@@ -45,12 +45,17 @@ export function responseHeaderVersion(apiKey: number, version: number): 0 | 1 {
  * as soon as its four size bytes arrive.
  */
 export class FrameDecoder {
-  private readonly maxFrameBytes: number;
+  private maxFrameBytes: number;
   private chunks: Buffer[] = [];
   private buffered = 0;
   private expected = -1;
 
   constructor(maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /** Changes the limit for frames not yet started (a SASL listener allows less before login). */
+  setLimit(maxFrameBytes: number): void {
     this.maxFrameBytes = maxFrameBytes;
   }
 

@@ -14,6 +14,7 @@ import type { FunctionConfig, SdsConfig } from '../config/sds-config.ts';
 import { startFirehose, type RunningFirehose } from './firehose/service.ts';
 import { openObjectStore } from './object-store/index.ts';
 import { silentLogger, type Logger } from '../logging.ts';
+import { SdsError } from '../errors.ts';
 import { startFunctions, type RunningFunctions } from './local-functions.ts';
 import { startDashboard, type Dashboard } from '../dashboard/dashboard.ts';
 
@@ -21,6 +22,11 @@ export interface StackOptions {
   readonly logger?: Logger;
   /** How to reach an external cluster (config.cluster.kind "external"); the caller resolves the profile. */
   readonly externalConnection?: Connection;
+  /**
+   * How the stack's own clients reach the embedded broker when it has no PLAINTEXT listener,
+   * or when they must log in (broker.clientProfile); given the broker's listeners.
+   */
+  readonly brokerConnection?: (broker: RunningBroker) => Connection;
 }
 
 export interface RunningStack {
@@ -55,14 +61,42 @@ function withFirehose(fn: FunctionConfig, endpoint: string): FunctionConfig {
   return { ...fn, settings: { ...fn.settings, environment: { FIREHOSE_ENDPOINT: endpoint, ...credentials, ...fn.settings.environment } } };
 }
 
+/** The stack's own way in: the caller's profile, else the first PLAINTEXT listener. */
+function ownConnection(broker: RunningBroker, fromProfile: StackOptions['brokerConnection']): Connection {
+  if (fromProfile !== undefined) return fromProfile(broker);
+  const plaintext = broker.listeners.find((l) => l.protocol === 'PLAINTEXT');
+  if (plaintext === undefined) {
+    throw new SdsError('SDS_ERR_CONFIG_INVALID', "the broker has no PLAINTEXT listener, so sds up's functions and dashboard need to log in: set broker.clientProfile to a profile with the client properties");
+  }
+  return resolveConnection({ bootstrap: plaintext.bootstrap, clientId: 'sds' });
+}
+
 export async function startStack(config: SdsConfig, options: StackOptions = {}): Promise<RunningStack> {
   const logger = options.logger ?? silentLogger();
   let broker: RunningBroker | undefined;
   let connection: Connection;
   if (config.cluster.kind === 'embedded') {
     const c = config.cluster;
-    broker = await startBroker({ dataDir: c.dataDir, host: c.host, port: c.port, ...(c.metricsPort === undefined ? {} : { metricsPort: c.metricsPort }), config: { autoCreateTopics: c.autoCreateTopics }, logger: logger.child({ component: 'broker' }) });
-    connection = resolveConnection({ bootstrap: broker.bootstrap, clientId: 'sds' });
+    const sec = c.security;
+    broker = await startBroker({
+      dataDir: c.dataDir,
+      host: c.host,
+      port: c.port,
+      ...(sec.listeners !== undefined ? { listeners: sec.listeners } : {}),
+      ...(sec.tls !== undefined ? { tls: sec.tls } : {}),
+      ...(sec.sasl !== undefined ? { sasl: sec.sasl } : {}),
+      ...(sec.authorizer !== undefined ? { authorizer: sec.authorizer } : {}),
+      ...(sec.users !== undefined ? { users: sec.users } : {}),
+      ...(c.metricsPort === undefined ? {} : { metricsPort: c.metricsPort }),
+      config: { autoCreateTopics: c.autoCreateTopics },
+      logger: logger.child({ component: 'broker' }),
+    });
+    try {
+      connection = ownConnection(broker, options.brokerConnection);
+    } catch (e: unknown) {
+      await broker.stop();
+      throw e;
+    }
   } else {
     if (options.externalConnection === undefined) throw new Error('startStack: an external cluster needs options.externalConnection');
     connection = options.externalConnection;

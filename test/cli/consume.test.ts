@@ -146,7 +146,7 @@ test('sds consume: bad flags exit 2 with usage; a missing topic or partition, an
 
     const missing = await runSds(['consume', ...b, '--topic', 'nope', '--timeout-ms', '1000']);
     assert.equal(missing.code, 1);
-    assert.equal(missing.stderr, 'sds: topic nope does not exist (sds topics list shows the topics) [SDS_ERR_TOPIC_NOT_FOUND]\n');
+    assert.equal(missing.stderr, 'sds: topic nope does not exist, or you may not describe it (sds topics list shows the topics you can see) [SDS_ERR_TOPIC_NOT_FOUND]\n');
     const partition = await runSds(['consume', ...b, '--topic', 'known', '--partition', '2']);
     assert.equal(partition.code, 1);
     assert.match(partition.stderr, /topic known has no partition 2 \(it has 2: 0-1\) \[SDS_ERR_PARTITION_NOT_FOUND\]/);

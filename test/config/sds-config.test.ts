@@ -22,7 +22,7 @@ function problemsOf(doc: unknown): string[] {
 test('the repository\'s own config: a broker, MyTopic, and msk-consumer on MyTopic', () => {
   const config = loadConfig('sds.config.yaml');
   assert.equal(config.dataDir, resolve('.sds'));
-  assert.deepEqual(config.cluster, { kind: 'embedded', host: '127.0.0.1', port: 9092, dataDir: resolve('.sds/broker'), autoCreateTopics: false, metricsPort: 11001 });
+  assert.deepEqual(config.cluster, { kind: 'embedded', host: '127.0.0.1', port: 9092, dataDir: resolve('.sds/broker'), autoCreateTopics: false, metricsPort: 11001, security: {} });
   assert.deepEqual(config.topics, [{ name: 'MyTopic', partitions: 1, replicationFactor: 1, configs: {} }]);
   const [fn] = config.functions;
   assert.ok(fn !== undefined);

@@ -3,6 +3,7 @@
  * answers in order. It also sends raw bytes, to test how the broker treats bad input.
  */
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { FrameDecoder, decodeResponse, encodeRequest } from '../../src/protocol/frame.ts';
 import type { ApiKey, ApiRequestMap, ApiResponseMap } from '../../src/protocol/generated/apis.ts';
 import type { Loose } from '../../src/protocol/primitives/loose.ts';
@@ -31,6 +32,14 @@ export class RawClient {
   static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const socket = connect({ port, host }, () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** A TLS connection; `options` carry the CA and, for mutual TLS, the client's certificate. */
+  static connectTls(port: number, options: ConnectionOptions, host = '127.0.0.1'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connectTls({ port, host, ...options }, () => resolve(new RawClient(socket)));
       socket.once('error', reject);
     });
   }

@@ -15,6 +15,10 @@
  * between, so batches of one partition are checked in the order their offsets are assigned.
  * Metrics: each appended batch adds its bytes and record count to the topic's BytesIn and
  * MessagesIn (duplicates and refused batches add nothing); each request adds its time.
+ * Authorization (with an authorizer, as KafkaApis): a request carrying transactional batches
+ * needs WRITE on its transactional id, else every partition answers
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED; each topic needs WRITE, else its partitions answer
+ * TOPIC_AUTHORIZATION_FAILED (before, and whether or not, the topic exists).
  * Known gaps: transactional batches are treated as idempotent ones (no transactions yet);
  * CreateTime bounds use the batch's base and max timestamps rather than every record's.
  */
@@ -28,6 +32,7 @@ import type { TopicInfo } from '../metadata/topic-store.ts';
 import type { AppendOptions, AppendResult, PartitionLog } from '../log/index.ts';
 import { batchOf, type Placement } from '../producers/index.ts';
 import type { BatchHeader } from '../../protocol/records/index.ts';
+import { allowed, enforcing } from '../security/authorize.ts';
 
 type PartitionAnswer = Loose<ProduceResponsePartitionProduceResponse>;
 
@@ -38,13 +43,16 @@ export const produceHandler = defineHandler({
   async handle(request, ctx): Promise<Loose<ProduceResponse> | null> {
     const started = performance.now();
     const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1;
+    const transactionalDenied = enforcing(ctx) && hasTransactionalBatch(request.topicData) && (request.transactionalId === null || !allowed(ctx, 'WRITE', 'TRANSACTIONAL_ID', request.transactionalId));
     const responses = await Promise.all(
       request.topicData.map(async (t) => {
+        const denied = transactionalDenied ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : allowed(ctx, 'WRITE', 'TOPIC', t.name) ? undefined : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         const topic = ctx.broker.topics.get(t.name);
         const partitionResponses = await Promise.all(
-          t.partitionData.map(async (p): Promise<PartitionAnswer> =>
-            !validAcks ? failure(p.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, not ${request.acks}`) : appendPartition(topic, p, ctx),
-          ),
+          t.partitionData.map(async (p): Promise<PartitionAnswer> => {
+            if (denied !== undefined) return failure(p.index, denied, null);
+            return !validAcks ? failure(p.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, not ${request.acks}`) : appendPartition(topic, p, ctx);
+          }),
         );
         return { name: t.name, partitionResponses };
       }),
@@ -122,6 +130,18 @@ function placementOf(r: AppendResult): Placement {
   return { baseOffset: r.baseOffset, lastOffset: r.lastOffset, logAppendTime: r.logAppendTime };
 }
 
-function failure(index: number, errorCode: number, message: string): PartitionAnswer {
+/** Kafka's RequestUtils.hasTransactionalRecords: the first batch of some partition is transactional. */
+function hasTransactionalBatch(topics: readonly { partitionData: readonly ProduceRequestPartitionProduceData[] }[]): boolean {
+  for (const t of topics) {
+    for (const p of t.partitionData) {
+      const records = p.records;
+      // RecordBatch v2: magic at byte 16, attributes (int16) at 21, bit 4 = transactional.
+      if (records !== null && records.length >= 23 && records[16] === 2 && ((records.readInt16BE(21) >> 4) & 1) === 1) return true;
+    }
+  }
+  return false;
+}
+
+function failure(index: number, errorCode: number, message: string | null): PartitionAnswer {
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, errorMessage: message };
 }

@@ -12,6 +12,10 @@
  * Errors: unknown topic/partition UNKNOWN_TOPIC_OR_PARTITION; offsets outside
  * [log start, high watermark] OFFSET_OUT_OF_RANGE; a leader epoch newer than ours (0)
  * UNKNOWN_LEADER_EPOCH.
+ * Authorization (with an authorizer, as KafkaApis): a consumer needs READ on each topic, else
+ * its partitions answer TOPIC_AUTHORIZATION_FAILED (an unknown topic id stays UNKNOWN_TOPIC_ID,
+ * ids not being secret); a fetch with a replica id (a follower) needs CLUSTER_ACTION on the
+ * cluster, else every partition answers TOPIC_AUTHORIZATION_FAILED.
  * Metrics: the record bytes of each response sent count toward the topic's BytesOutPerSec.
  * Known gaps: read_committed is served as read_uncommitted (no transactions yet).
  */
@@ -19,6 +23,7 @@ import { defineHandler, type RequestContext } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { FetchRequest, FetchRequestFetchPartition, FetchResponse, FetchResponsePartitionData } from '../../protocol/generated/fetch.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
+import { checker, clusterAllowed, enforcing } from '../security/authorize.ts';
 
 type PartitionAnswer = Loose<FetchResponsePartitionData>;
 
@@ -52,12 +57,16 @@ async function readAll(request: FetchRequest, ctx: RequestContext) {
   let first = true;
   const responses = [];
   const byId = ctx.version >= TOPIC_IDS_FROM_VERSION;
+  const mayRead = readCheck(request, ctx);
   for (const t of request.topics) {
     const topic = byId ? ctx.broker.topics.getById(t.topicId) : ctx.broker.topics.get(t.topic);
     const unknown = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    // By id an unknown topic has no name to authorize: UNKNOWN_TOPIC_ID comes first, as in Kafka.
+    const name = byId ? topic?.name : t.topic;
+    const denied = name !== undefined && !mayRead(name);
     const partitions: PartitionAnswer[] = [];
     for (const p of t.partitions) {
-      const answer = await readPartition(topic?.name, unknown, p, Math.min(budget, p.partitionMaxBytes), first, ctx);
+      const answer = denied ? emptyAnswer(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED) : await readPartition(topic?.name, unknown, p, Math.min(budget, p.partitionMaxBytes), first, ctx);
       const size = answer.records?.length ?? 0;
       if (answer.errorCode !== ErrorCode.NONE) failed = true;
       if (size > 0) first = false;
@@ -68,6 +77,21 @@ async function readAll(request: FetchRequest, ctx: RequestContext) {
     responses.push(byId ? { topicId: t.topicId, partitions } : { topic: t.topic, partitions });
   }
   return { responses, bytes, failed };
+}
+
+/** Kafka's rule: followers (replica id >= 0) need CLUSTER_ACTION, consumers READ on each topic. */
+function readCheck(request: FetchRequest, ctx: RequestContext): (topic: string) => boolean {
+  if (!enforcing(ctx)) return () => true;
+  const replicaId = ctx.version >= 15 ? request.replicaState.replicaId : request.replicaId;
+  if (replicaId >= 0) {
+    const ok = clusterAllowed(ctx, 'CLUSTER_ACTION');
+    return () => ok;
+  }
+  return checker(ctx, 'READ', 'TOPIC');
+}
+
+function emptyAnswer(partitionIndex: number, errorCode: number): PartitionAnswer {
+  return { partitionIndex, abortedTransactions: null, preferredReadReplica: -1, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null };
 }
 
 /** BytesOutPerSec: the record bytes of the response that is sent, per topic (not of reads a long poll discarded). */
@@ -93,7 +117,7 @@ async function readPartition(
 ): Promise<PartitionAnswer> {
   const log = topic === undefined ? undefined : ctx.broker.partitions.get(topic, p.partition);
   const base = { partitionIndex: p.partition, abortedTransactions: null, preferredReadReplica: -1 };
-  if (!log) return { ...base, errorCode: unknownError, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null };
+  if (!log) return emptyAnswer(p.partition, unknownError);
   const offsets = { highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, logStartOffset: log.logStartOffset };
   if (p.currentLeaderEpoch > 0) return { ...base, ...offsets, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH, records: null };
   const read = await log.read(p.fetchOffset, maxBytes, { minOneMessage });

@@ -6,12 +6,14 @@
  * any other timestamp the first offset whose timestamp is at or after it, through the time
  * index, or offset -1 when there is none. Leader epoch is always 0 (v4+).
  * Errors: unknown partitions UNKNOWN_TOPIC_OR_PARTITION; a leader epoch newer than ours
- * UNKNOWN_LEADER_EPOCH; a partition listed twice INVALID_REQUEST.
+ * UNKNOWN_LEADER_EPOCH; a partition listed twice INVALID_REQUEST. With an authorizer, each
+ * topic needs DESCRIBE, else its partitions answer TOPIC_AUTHORIZATION_FAILED (as KafkaApis).
  */
 import { defineHandler, type RequestContext } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { ListOffsetsRequestListOffsetsPartition, ListOffsetsResponse, ListOffsetsResponseListOffsetsPartitionResponse } from '../../protocol/generated/list-offsets.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
+import { allowed } from '../security/authorize.ts';
 
 const LATEST = -1n;
 const EARLIEST = -2n;
@@ -28,6 +30,10 @@ export const listOffsetsHandler = defineHandler({
   async handle(request, ctx): Promise<Loose<ListOffsetsResponse>> {
     const topics = [];
     for (const t of request.topics) {
+      if (!allowed(ctx, 'DESCRIBE', 'TOPIC', t.name)) {
+        topics.push({ name: t.name, partitions: t.partitions.map((p) => answer(p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED)) });
+        continue;
+      }
       const seen = new Set<number>();
       const partitions: Answer[] = [];
       for (const p of t.partitions) {

@@ -6,7 +6,13 @@
  * Unknown topics answer UNKNOWN_TOPIC_OR_PARTITION, unless the request allows auto-creation
  * (v4+, always in v0-3) and the broker's auto.create.topics.enable is on (off by default, as
  * on Amazon MSK). Invalid names answer INVALID_TOPIC_EXCEPTION.
- * Known gaps: authorized operations are not computed (reported as "not requested").
+ * Authorization (with an authorizer, as KafkaApis): topics need DESCRIBE. Listing all topics
+ * leaves the others out; a named one answers TOPIC_AUTHORIZATION_FAILED whether or not it
+ * exists (by id: with its id, ids not being secret; an unknown id stays UNKNOWN_TOPIC_ID).
+ * Auto-creation needs CREATE on the cluster or on the topic, else TOPIC_AUTHORIZATION_FAILED.
+ * v8+ fill topic_authorized_operations on request (for the topics the principal may describe)
+ * and v8-10 cluster_authorized_operations (0 without DESCRIBE on the cluster); fields not
+ * requested hold -2147483648, as in Kafka.
  */
 import { defineHandler, type RequestContext } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
@@ -16,6 +22,7 @@ import { ZERO_UUID } from '../../protocol/primitives/loose.ts';
 import type { TopicInfo } from '../metadata/topic-store.ts';
 import { topicNameProblem } from '../metadata/topic-names.ts';
 import { createTopic } from '../metadata/create-topic.ts';
+import { CLUSTER_NAME, OPERATIONS_NOT_REQUESTED, allowed, authorizedOperations, clusterAllowed, enforcing } from '../security/authorize.ts';
 
 export const metadataHandler = defineHandler({
   apiKey: 3,
@@ -26,19 +33,30 @@ export const metadataHandler = defineHandler({
     const wantsAll = request.topics === null || (ctx.version === 0 && request.topics.length === 0);
     const topics: Loose<MetadataResponseTopic>[] = [];
     if (wantsAll) {
-      for (const t of broker.topics.list()) topics.push(describeTopic(t, ctx));
+      const filtering = enforcing(ctx);
+      for (const t of broker.topics.list()) if (!filtering || allowed(ctx, 'DESCRIBE', 'TOPIC', t.name)) topics.push(describeTopic(t, ctx));
     } else {
       const autoCreate = broker.config.autoCreateTopics && (ctx.version < 4 || request.allowAutoTopicCreation);
       for (const wanted of request.topics ?? []) {
         topics.push(await lookup(wanted.name, wanted.topicId, autoCreate, ctx));
       }
     }
+    if (ctx.version >= 8 && request.includeTopicAuthorizedOperations) {
+      for (const t of topics) {
+        if (typeof t.name === 'string' && t.errorCode !== ErrorCode.TOPIC_AUTHORIZATION_FAILED && t.errorCode !== ErrorCode.UNKNOWN_TOPIC_ID) t.topicAuthorizedOperations = authorizedOperations(ctx, 'TOPIC', t.name);
+      }
+    }
+    let clusterAuthorizedOperations = OPERATIONS_NOT_REQUESTED;
+    if (ctx.version >= 8 && ctx.version <= 10 && request.includeClusterAuthorizedOperations) {
+      clusterAuthorizedOperations = clusterAllowed(ctx, 'DESCRIBE') ? authorizedOperations(ctx, 'CLUSTER', CLUSTER_NAME) : 0;
+    }
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
+      brokers: [{ nodeId: broker.nodeId, host: ctx.endpoint.host, port: ctx.endpoint.port, rack: null }],
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
       topics,
+      clusterAuthorizedOperations,
     };
   },
 });
@@ -47,10 +65,15 @@ async function lookup(name: string | null, topicId: string, autoCreate: boolean,
   const { topics } = ctx.broker;
   if (name === null) {
     const byId = topicId === ZERO_UUID ? undefined : topics.getById(topicId);
-    return byId ? describeTopic(byId, ctx) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId, partitions: [] };
+    if (!byId) return { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId, partitions: [] };
+    if (!allowed(ctx, 'DESCRIBE', 'TOPIC', byId.name)) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name: null, topicId, partitions: [] };
+    return describeTopic(byId, ctx);
   }
+  // Checked before existence, so the answer does not tell whether the topic exists.
+  if (!allowed(ctx, 'DESCRIBE', 'TOPIC', name)) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, partitions: [] };
   const existing = topics.get(name);
   if (existing) return describeTopic(existing, ctx);
+  if (autoCreate && !clusterAllowed(ctx, 'CREATE') && !allowed(ctx, 'CREATE', 'TOPIC', name)) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, partitions: [] };
   if (topicNameProblem(name) !== undefined) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name, partitions: [] };
   if (autoCreate) {
     const created = await createTopic(ctx.broker, name, ctx.broker.config.defaultPartitions, {});

@@ -8,6 +8,9 @@
  * FENCED_INSTANCE_ID (v7+), UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS while
  * the group syncs, and for an unknown group GROUP_ID_NOT_FOUND (v9+) or ILLEGAL_GENERATION;
  * last, metadata over 4096 characters is OFFSET_METADATA_TOO_LARGE.
+ * Authorization (with an authorizer, as KafkaApis), before all of the above: READ on the group,
+ * else every partition answers GROUP_AUTHORIZATION_FAILED; READ on each topic, else its
+ * partitions answer TOPIC_AUTHORIZATION_FAILED (whether or not the topic exists).
  * A commit is answered only once it is fsynced (see src/broker/groups/offset-journal.ts);
  * all partitions of one request are written atomically.
  * Known gaps: v2-4 retention_time_ms is ignored (offsets.retention.minutes applies).
@@ -17,6 +20,7 @@ import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { OffsetCommitResponse } from '../../protocol/generated/offset-commit.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
 import type { JournalOffset } from '../groups/journal-format.ts';
+import { allowed, checker } from '../security/authorize.ts';
 
 /** offset.metadata.max.bytes (Kafka's default). */
 const MAX_METADATA_LENGTH = 4096;
@@ -27,13 +31,20 @@ export const offsetCommitHandler = defineHandler({
   maxVersion: 9,
   async handle(request, ctx): Promise<Loose<OffsetCommitResponse>> {
     const { groups, topics } = ctx.broker;
+    if (!allowed(ctx, 'READ', 'GROUP', request.groupId)) {
+      return {
+        throttleTimeMs: 0,
+        topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED })) })),
+      };
+    }
+    const mayRead = checker(ctx, 'READ', 'TOPIC');
     const exists = (name: string, partition: number): boolean => {
       const topic = topics.get(name);
       return topic !== undefined && partition >= 0 && partition < topic.partitions;
     };
-    // Kafka answers unknown partitions before the coordinator sees the request; with none left it
-    // never does (a "simple" commit of only unknown partitions must not create the group).
-    const anyKnown = request.topics.some((t) => t.partitions.some((p) => exists(t.name, p.partitionIndex)));
+    // Kafka answers unauthorized and unknown partitions before the coordinator sees the request;
+    // with none left it never does (a "simple" commit of only unknown partitions must not create the group).
+    const anyKnown = request.topics.some((t) => mayRead(t.name) && t.partitions.some((p) => exists(t.name, p.partitionIndex)));
     let groupError: number = ErrorCode.NONE;
     if (request.groupId === '') groupError = ErrorCode.INVALID_GROUP_ID;
     else if (anyKnown) {
@@ -51,7 +62,8 @@ export const offsetCommitHandler = defineHandler({
       name: t.name,
       partitions: t.partitions.map((p) => {
         let errorCode: number = groupError;
-        if (!exists(t.name, p.partitionIndex)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        if (!mayRead(t.name)) errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        else if (!exists(t.name, p.partitionIndex)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         // The group's verdict comes before the metadata size (OffsetMetadataManager.commitOffset).
         else if (errorCode === ErrorCode.NONE && (p.committedMetadata?.length ?? 0) > MAX_METADATA_LENGTH) errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
         if (errorCode === ErrorCode.NONE) {

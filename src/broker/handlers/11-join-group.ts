@@ -8,18 +8,35 @@
  * until all members rejoined or the rebalance timeout). Session timeouts outside
  * group.min/max.session.timeout.ms get INVALID_SESSION_TIMEOUT. v0 has no rebalance timeout:
  * the session timeout is used, as Kafka does. v7+ return the protocol type; v8+ reasons are logged.
+ * Authorization (with an authorizer): READ on the group, else GROUP_AUTHORIZATION_FAILED, as KafkaApis.
  * Known gaps: group.max.size is not enforced.
  */
 import { defineHandler } from './types.ts';
 import type { JoinGroupResponse } from '../../protocol/generated/join-group.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
 import { clientHost } from '../groups/index.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import { allowed } from '../security/authorize.ts';
 
 export const joinGroupHandler = defineHandler({
   apiKey: 11,
   minVersion: 0,
   maxVersion: 9,
   async handle(request, ctx): Promise<Loose<JoinGroupResponse>> {
+    if (!allowed(ctx, 'READ', 'GROUP', request.groupId)) {
+      // JoinGroupRequest.getErrorResponse: no generation, member or protocol.
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        generationId: -1,
+        protocolType: null,
+        protocolName: ctx.version >= 7 ? null : '',
+        leader: '',
+        skipAssignment: false,
+        memberId: '',
+        members: [],
+      };
+    }
     if (request.reason !== null) ctx.logger.debug({ group: request.groupId, reason: request.reason }, 'JoinGroup reason');
     const result = await ctx.broker.groups.membership.join({
       groupId: request.groupId,

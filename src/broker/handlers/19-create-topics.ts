@@ -5,6 +5,10 @@
  * above 1 is INVALID_REPLICATION_FACTOR, this is a single broker), manual assignments only to
  * ourselves, known config names with valid values (INVALID_CONFIG), one entry per name.
  * validate_only checks without creating. v5+ reports partitions, replication and configs.
+ * Authorization (with an authorizer, as Kafka's ControllerApis): CREATE on the cluster, or else
+ * on each topic (TOPIC_AUTHORIZATION_FAILED "Authorization failed." before any other check but
+ * duplicates); the v5+ configs are returned only with DESCRIBE_CONFIGS on the topic, otherwise
+ * topic_config_error_code is TOPIC_AUTHORIZATION_FAILED.
  * Known gaps: timeout_ms is ignored (creation is immediate).
  */
 import { defineHandler, type RequestContext } from './types.ts';
@@ -12,6 +16,7 @@ import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { CreateTopicsRequestCreatableTopic, CreateTopicsResponse, CreateTopicsResponseCreatableTopicResult } from '../../protocol/generated/create-topics.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
 import { checkNewTopic, createTopic, describeTopicConfigs, type TopicProblem } from '../metadata/create-topic.ts';
+import { allowed, checker, clusterAllowed, enforcing } from '../security/authorize.ts';
 
 export const createTopicsHandler = defineHandler({
   apiKey: 19,
@@ -21,9 +26,14 @@ export const createTopicsHandler = defineHandler({
     const counts = new Map<string, number>();
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const results: Loose<CreateTopicsResponseCreatableTopicResult>[] = [];
+    const mayCreate = enforcing(ctx) && !clusterAllowed(ctx, 'CREATE') ? checker(ctx, 'CREATE', 'TOPIC') : () => true;
     for (const t of request.topics) {
       if ((counts.get(t.name) ?? 0) > 1) {
         results.push(failed(t.name, { errorCode: ErrorCode.INVALID_REQUEST, message: `Create topics request contains multiple entries for the topic ${t.name}.` }));
+        continue;
+      }
+      if (!mayCreate(t.name)) {
+        results.push(failed(t.name, { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, message: 'Authorization failed.' }));
         continue;
       }
       results.push(await createOne(t, request.validateOnly, ctx));
@@ -54,7 +64,16 @@ async function createOne(t: CreateTopicsRequestCreatableTopic, validateOnly: boo
   if (problem) return failed(t.name, problem);
   const overrides: Record<string, string> = {};
   for (const c of t.configs) if (c.value !== null) overrides[c.name] = c.value;
-  const result = { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: partitions, replicationFactor: replication, configs: describeTopicConfigs(overrides) };
+  const describable = allowed(ctx, 'DESCRIBE_CONFIGS', 'TOPIC', t.name);
+  const result = {
+    name: t.name,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    numPartitions: partitions,
+    replicationFactor: replication,
+    configs: describable ? describeTopicConfigs(overrides) : [],
+    topicConfigErrorCode: describable ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+  };
   if (validateOnly) return result;
   const topic = await createTopic(broker, t.name, partitions, overrides);
   ctx.logger.info({ topic: t.name, partitions }, 'created topic');

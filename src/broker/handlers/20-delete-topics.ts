@@ -3,12 +3,19 @@
  * Behaviour: deletes by name (v0-5 topic_names, v6 topics[].name) or by topic id (v6+);
  * the topic disappears from metadata at once and its partition directories are removed.
  * Unknown names answer UNKNOWN_TOPIC_OR_PARTITION, unknown ids UNKNOWN_TOPIC_ID.
+ * Authorization (with an authorizer, in the order of Kafka's ControllerApis): DELETE on the
+ * cluster allows every topic; otherwise by name, a topic the principal may not DESCRIBE answers
+ * TOPIC_AUTHORIZATION_FAILED whether or not it exists, then an unknown one
+ * UNKNOWN_TOPIC_OR_PARTITION, then one it may not DELETE TOPIC_AUTHORIZATION_FAILED; by id, an
+ * unknown id answers UNKNOWN_TOPIC_ID, one it may not DELETE TOPIC_AUTHORIZATION_FAILED, naming
+ * the topic only if the principal may DESCRIBE it.
  */
 import { defineHandler } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { DeleteTopicsResponse, DeleteTopicsResponseDeletableTopicResult } from '../../protocol/generated/delete-topics.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
 import { ZERO_UUID } from '../../protocol/primitives/loose.ts';
+import { allowed, clusterAllowed, enforcing, errorMessage } from '../security/authorize.ts';
 
 export const deleteTopicsHandler = defineHandler({
   apiKey: 20,
@@ -18,8 +25,19 @@ export const deleteTopicsHandler = defineHandler({
     const { topics, partitions } = ctx.broker;
     const wanted = ctx.version >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     const responses: Loose<DeleteTopicsResponseDeletableTopicResult>[] = [];
+    const everyTopic = !enforcing(ctx) || clusterAllowed(ctx, 'DELETE');
+    const may = (operation: 'DESCRIBE' | 'DELETE', name: string): boolean => everyTopic || allowed(ctx, operation, 'TOPIC', name);
     for (const w of wanted) {
+      if (w.name !== null && !may('DESCRIBE', w.name)) {
+        responses.push({ name: w.name, topicId: ZERO_UUID, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: errorMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED) });
+        continue;
+      }
       const topic = w.name !== null ? topics.get(w.name) : topics.getById(w.topicId);
+      if (topic && !may('DELETE', topic.name)) {
+        const named = w.name !== null || may('DESCRIBE', topic.name);
+        responses.push({ name: named ? topic.name : null, topicId: w.name === null ? w.topicId : ZERO_UUID, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: errorMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED) });
+        continue;
+      }
       if (!topic) {
         const byId = w.name === null;
         responses.push({

@@ -4,12 +4,14 @@
  * high watermark); records before it are no longer served and whole segments below it are
  * deleted. The new start offset is durable. Answers the new low watermark.
  * Errors: unknown partitions UNKNOWN_TOPIC_OR_PARTITION; an offset above the high watermark
- * or below -1 OFFSET_OUT_OF_RANGE.
+ * or below -1 OFFSET_OUT_OF_RANGE. With an authorizer, each topic needs DELETE, else its
+ * partitions answer TOPIC_AUTHORIZATION_FAILED (before, and whether or not, it exists), as KafkaApis.
  */
 import { defineHandler } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { DeleteRecordsResponse } from '../../protocol/generated/delete-records.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
+import { allowed } from '../security/authorize.ts';
 
 export const deleteRecordsHandler = defineHandler({
   apiKey: 21,
@@ -18,6 +20,10 @@ export const deleteRecordsHandler = defineHandler({
   async handle(request, ctx): Promise<Loose<DeleteRecordsResponse>> {
     const topics = [];
     for (const t of request.topics) {
+      if (!allowed(ctx, 'DELETE', 'TOPIC', t.name)) {
+        topics.push({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })) });
+        continue;
+      }
       const partitions = [];
       for (const p of t.partitions) {
         const log = ctx.broker.partitions.get(t.name, p.partitionIndex);

@@ -2,12 +2,14 @@
  * CreatePartitions: v0-3.
  * Behaviour: raises a topic's partition count (never lowers it: INVALID_PARTITIONS), with
  * manual assignments only to ourselves; validate_only checks without changing anything.
- * Duplicate topics in one request answer INVALID_REQUEST.
+ * Duplicate topics in one request answer INVALID_REQUEST. With an authorizer, each topic then
+ * needs ALTER, else TOPIC_AUTHORIZATION_FAILED (whether or not it exists), as Kafka's ControllerApis.
  */
 import { defineHandler } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { CreatePartitionsResponse, CreatePartitionsResponseCreatePartitionsTopicResult } from '../../protocol/generated/create-partitions.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
+import { allowed } from '../security/authorize.ts';
 
 export const createPartitionsHandler = defineHandler({
   apiKey: 37,
@@ -24,6 +26,7 @@ export const createPartitionsHandler = defineHandler({
     for (const t of request.topics) {
       const topic = topics.get(t.name);
       if ((counts.get(t.name) ?? 0) > 1) fail(t.name, ErrorCode.INVALID_REQUEST, `Duplicate topic in request: ${t.name}`);
+      else if (!allowed(ctx, 'ALTER', 'TOPIC', t.name)) results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null });
       else if (!topic) fail(t.name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
       else if (t.count <= topic.partitions) {
         const msg = t.count === topic.partitions ? `Topic already has ${topic.partitions} partitions.` : `Topic currently has ${topic.partitions} partitions, which is higher than the requested ${t.count}.`;

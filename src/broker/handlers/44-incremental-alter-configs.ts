@@ -3,6 +3,9 @@
  * Behaviour: per config SET (0), DELETE (1: back to the default), APPEND (2) and SUBTRACT (3)
  * for list configs (cleanup.policy), applied to the topic's current overrides, then checked
  * as a whole (INVALID_CONFIG) and stored unless validate_only. Broker configs are static.
+ * Authorization (with an authorizer, as Kafka's ControllerApis, before the resource checks):
+ * ALTER_CONFIGS on the topic (TOPIC_AUTHORIZATION_FAILED), on the cluster for the broker, and
+ * CLUSTER_ACTION on the cluster for broker loggers (CLUSTER_AUTHORIZATION_FAILED).
  */
 import { defineHandler } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
@@ -10,6 +13,7 @@ import type { IncrementalAlterConfigsResponse } from '../../protocol/generated/i
 import type { Loose } from '../../protocol/primitives/loose.ts';
 import { alterTopicResources, type ResourceProblem } from '../metadata/config-resources.ts';
 import { effectiveConfig, topicConfigDef } from '../metadata/topic-configs.ts';
+import { alterAuthorized } from '../security/authorize.ts';
 
 const OP = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 
@@ -18,10 +22,12 @@ export const incrementalAlterConfigsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   async handle(request, ctx): Promise<Loose<IncrementalAlterConfigsResponse>> {
-    const responses = await alterTopicResources(ctx.broker, request.resources, request.validateOnly, (r, current) => {
-      const next: Record<string, string> = { ...current };
-      return applyOperations(next, r.configs) ?? next;
-    });
+    const alter = (resources: typeof request.resources) =>
+      alterTopicResources(ctx.broker, resources, request.validateOnly, (r, current) => {
+        const next: Record<string, string> = { ...current };
+        return applyOperations(next, r.configs) ?? next;
+      });
+    const responses = await alterAuthorized(ctx, request.resources, alter);
     return { throttleTimeMs: 0, responses };
   },
 });

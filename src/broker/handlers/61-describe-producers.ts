@@ -3,12 +3,15 @@
  * Behaviour: the idempotent producers a partition remembers (those with a batch in the log
  * and not expired by producer.id.expiration.ms): id, epoch, last sequence and the newest
  * batch's timestamp. coordinatorEpoch and currentTxnStartOffset are -1 (no transactions).
- * Errors: unknown topics or partitions UNKNOWN_TOPIC_OR_PARTITION.
+ * Errors: unknown topics or partitions UNKNOWN_TOPIC_OR_PARTITION. With an authorizer, each topic
+ * needs READ, else its partitions answer TOPIC_AUTHORIZATION_FAILED (before, and whether or not,
+ * it exists), as KafkaApis.
  */
 import { defineHandler } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { DescribeProducersResponse, DescribeProducersResponsePartitionResponse } from '../../protocol/generated/describe-producers.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
+import { allowed, errorMessage } from '../security/authorize.ts';
 
 type PartitionAnswer = Loose<DescribeProducersResponsePartitionResponse>;
 
@@ -20,6 +23,12 @@ export const describeProducersHandler = defineHandler({
     const topics = [];
     for (const t of request.topics) {
       const partitions: PartitionAnswer[] = [];
+      if (!allowed(ctx, 'READ', 'TOPIC', t.name)) {
+        const errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        for (const index of t.partitionIndexes) partitions.push({ partitionIndex: index, errorCode, errorMessage: errorMessage(errorCode), activeProducers: [] });
+        topics.push({ name: t.name, partitions });
+        continue;
+      }
       for (const index of t.partitionIndexes) {
         const log = ctx.broker.topics.get(t.name) !== undefined ? ctx.broker.partitions.get(t.name, index) : undefined;
         if (log === undefined) {

@@ -27,6 +27,13 @@ import { describeGroupsHandler } from './15-describe-groups.ts';
 import { listGroupsHandler } from './16-list-groups.ts';
 import { deleteGroupsHandler } from './42-delete-groups.ts';
 import { offsetDeleteHandler } from './47-offset-delete.ts';
+import { saslHandshakeHandler } from './17-sasl-handshake.ts';
+import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials.ts';
+import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials.ts';
+import { saslAuthenticateHandler } from './36-sasl-authenticate.ts';
+import { describeAclsHandler } from './29-describe-acls.ts';
+import { createAclsHandler } from './30-create-acls.ts';
+import { deleteAclsHandler } from './31-delete-acls.ts';
 
 /** Every API the embedded broker serves; ApiVersions advertises exactly these. */
 export function buildRegistry(): HandlerRegistry {
@@ -35,15 +42,20 @@ export function buildRegistry(): HandlerRegistry {
     .register(fetchHandler)
     .register(listOffsetsHandler)
     .register(metadataHandler)
+    .register(saslHandshakeHandler)
     .register(apiVersionsHandler)
     .register(createTopicsHandler)
     .register(deleteTopicsHandler)
     .register(deleteRecordsHandler)
     .register(initProducerIdHandler)
     .register(offsetForLeaderEpochHandler)
+    .register(describeAclsHandler)
+    .register(createAclsHandler)
+    .register(deleteAclsHandler)
     .register(describeConfigsHandler)
     .register(alterConfigsHandler)
     .register(describeLogDirsHandler)
+    .register(saslAuthenticateHandler)
     .register(createPartitionsHandler)
     .register(incrementalAlterConfigsHandler)
     .register(offsetCommitHandler)
@@ -57,6 +69,8 @@ export function buildRegistry(): HandlerRegistry {
     .register(listGroupsHandler)
     .register(deleteGroupsHandler)
     .register(offsetDeleteHandler)
+    .register(describeUserScramCredentialsHandler)
+    .register(alterUserScramCredentialsHandler)
     .register(describeClusterHandler)
     .register(describeProducersHandler);
 }

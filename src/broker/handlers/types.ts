@@ -3,12 +3,17 @@ import type { ApiKey, ApiRequestMap, ApiResponseMap } from '../../protocol/gener
 import type { RequestHeader } from '../../protocol/generated/request-header.ts';
 import type { Logger } from '../../logging.ts';
 import type { BrokerContext } from '../context.ts';
+import type { Session } from '../security/types.ts';
 
 /** What a handler knows about the request it answers. */
 export interface RequestContext {
   readonly version: number;
   readonly header: RequestHeader;
   readonly connectionId: number;
+  /** Who sent the request (principal and client address), for the authorizer. */
+  readonly session: Session;
+  /** The address clients reach this broker at on the listener the request came in on. */
+  readonly endpoint: { readonly host: string; readonly port: number };
   readonly broker: BrokerContext;
   readonly logger: Logger;
 }

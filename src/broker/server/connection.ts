@@ -1,7 +1,9 @@
 /**
  * One client connection: splits the byte stream into frames, dispatches each request to
  * its handler, and writes the answers strictly in request order even when handlers finish
- * out of order (Kafka clients match responses by order as well as correlation id).
+ * out of order (Kafka clients match responses by order as well as correlation id). On a
+ * SASL listener only ApiVersions and the SASL requests are served until the client has
+ * logged in, and again once its session has expired.
  */
 import type { Socket } from 'node:net';
 import { FrameDecoder, readRequestFrame, decodeRequestBody, encodeResponse } from '../../protocol/frame.ts';
@@ -11,6 +13,17 @@ import type { Logger } from '../../logging.ts';
 import type { BrokerContext } from '../context.ts';
 import { CloseConnection } from '../handlers/types.ts';
 import { apiVersionsUnsupportedAnswer } from '../handlers/18-api-versions.ts';
+import type { Session } from '../security/types.ts';
+import type { SaslAuthenticator, SaslStep } from './sasl-authenticator.ts';
+
+/** Where clients reach the broker on this connection's listener, and who the client is. */
+export interface ConnectionSecurity {
+  readonly endpoint: { readonly host: string; readonly port: number };
+  /** The principal before any SASL login: ANONYMOUS, or a client certificate's. */
+  readonly session: Session;
+  /** Present on SASL listeners. */
+  readonly sasl?: SaslAuthenticator;
+}
 
 interface Slot {
   readonly apiKey: ApiKey;
@@ -19,7 +32,15 @@ interface Slot {
   done: boolean;
   /** undefined until the handler answers; null when the protocol sends no response. */
   response: Loose<unknown> | null | undefined;
+  /** A SASL token after a v0 handshake: written with only a length prefix, no response header. */
+  raw?: Buffer;
+  /** Close the connection once this answer is written. */
+  closeReason?: string;
 }
+
+const SASL_HANDSHAKE = 17;
+const API_VERSIONS = 18;
+const SASL_AUTHENTICATE = 36;
 
 /** Above this many bytes queued for the socket, stop reading requests until it drains. */
 const WRITE_HIGH_WATER = 8 * 1024 * 1024;
@@ -31,14 +52,20 @@ export class Connection {
   private readonly logger: Logger;
   private readonly decoder: FrameDecoder;
   private readonly queue: Slot[] = [];
+  private readonly endpoint: ConnectionSecurity['endpoint'];
+  private readonly sasl: SaslAuthenticator | undefined;
+  private session: Session;
   private closed = false;
 
-  constructor(id: number, socket: Socket, broker: BrokerContext, logger: Logger) {
+  constructor(id: number, socket: Socket, broker: BrokerContext, logger: Logger, security: ConnectionSecurity) {
     this.id = id;
     this.socket = socket;
     this.broker = broker;
+    this.endpoint = security.endpoint;
+    this.session = security.session;
+    this.sasl = security.sasl;
     this.logger = logger.child({ connection: id, remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` });
-    this.decoder = new FrameDecoder(broker.config.maxRequestBytes);
+    this.decoder = new FrameDecoder(this.sasl === undefined ? broker.config.maxRequestBytes : this.sasl.maxReceiveBytes);
     socket.setNoDelay(true);
     socket.setTimeout(broker.config.idleTimeoutMs, () => this.close('idle timeout'));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -73,6 +100,10 @@ export class Connection {
   }
 
   private dispatch(frame: Buffer): void {
+    if (this.sasl?.rawTokens === true) {
+      this.rawSaslToken(this.sasl, frame);
+      return;
+    }
     let header;
     let body;
     try {
@@ -84,7 +115,18 @@ export class Connection {
     const { requestApiKey: apiKey, requestApiVersion: version, correlationId } = header;
     this.broker.metrics.requestReceived(frame.length);
     const registry = this.broker.registry;
-    if (apiKey === 18 && !registry.supports(apiKey, version)) {
+    if (this.sasl !== undefined && apiKey !== API_VERSIONS) {
+      if (apiKey === SASL_HANDSHAKE || apiKey === SASL_AUTHENTICATE) {
+        this.saslRequest(this.sasl, apiKey, version, correlationId, body);
+        return;
+      }
+      if (!this.sasl.isAuthenticated(Date.now())) {
+        const name = API_SPECS[apiKey as ApiKey]?.name ?? `API key ${apiKey}`;
+        this.close(this.sasl.principal === undefined ? `${name} request before SASL authentication` : 'the SASL session expired');
+        return;
+      }
+    }
+    if (apiKey === API_VERSIONS && !registry.supports(apiKey, version)) {
       // Kafka answers an ApiVersions request it cannot read with error 35 in the v0 form.
       this.enqueue({ apiKey: 18, version: 0, correlationId, done: true, response: apiVersionsUnsupportedAnswer(registry) });
       return;
@@ -104,7 +146,7 @@ export class Connection {
     const slot: Slot = { apiKey: handler.apiKey, version, correlationId, done: false, response: undefined };
     this.enqueue(slot);
     const logger = this.logger.child({ correlationId, api: API_SPECS[handler.apiKey].name, version });
-    const ctx = { version, header, connectionId: this.id, broker: this.broker, logger };
+    const ctx = { version, header, connectionId: this.id, session: this.session, endpoint: this.endpoint, broker: this.broker, logger };
     Promise.resolve()
       .then(() => handler.handle(request as never, ctx))
       .then(
@@ -120,6 +162,64 @@ export class Connection {
       );
   }
 
+  /** SaslHandshake or SaslAuthenticate on a SASL listener. */
+  private saslRequest(sasl: SaslAuthenticator, apiKey: 17 | 36, version: number, correlationId: number, body: Parameters<typeof decodeRequestBody>[2]): void {
+    if (!this.broker.registry.supports(apiKey, version)) {
+      this.close(`unsupported request: API key ${apiKey} version ${version}`);
+      return;
+    }
+    let step: SaslStep<unknown>;
+    try {
+      if (apiKey === SASL_HANDSHAKE) {
+        step = sasl.handshake(version, decodeRequestBody(apiKey, version, body).mechanism);
+      } else {
+        step = sasl.authenticate(decodeRequestBody(apiKey, version, body).authBytes, Date.now());
+      }
+    } catch (e: unknown) {
+      this.close(`malformed ${API_SPECS[apiKey].name} v${version} request`, e);
+      return;
+    }
+    this.afterSasl(sasl);
+    const slot: Slot = { apiKey, version, correlationId, done: false, response: step.response as Loose<unknown> };
+    if (step.closeReason !== undefined) slot.closeReason = step.closeReason;
+    this.enqueue(slot);
+    this.complete(slot, step.delayMs ?? 0);
+  }
+
+  /** A token after a v0 SaslHandshake: no header, answered with a bare length-prefixed token. */
+  private rawSaslToken(sasl: SaslAuthenticator, token: Buffer): void {
+    const step = sasl.authenticate(token, Date.now());
+    this.afterSasl(sasl);
+    // Failures have no answer in this form: the connection just closes.
+    const failed = step.closeReason !== undefined;
+    const slot: Slot = { apiKey: SASL_AUTHENTICATE, version: 0, correlationId: 0, done: false, response: failed ? null : undefined };
+    if (!failed) slot.raw = step.response.authBytes;
+    else slot.closeReason = step.closeReason;
+    this.enqueue(slot);
+    this.complete(slot, step.delayMs ?? 0);
+  }
+
+  /** Takes on the principal of a login, and the full frame limit once logged in. */
+  private afterSasl(sasl: SaslAuthenticator): void {
+    if (sasl.principal !== undefined && sasl.principal !== this.session.principal) {
+      this.session = { principal: sasl.principal, clientHost: this.session.clientHost };
+      this.logger.info({ principal: sasl.principal }, 'client authenticated');
+    }
+    if (sasl.principal !== undefined) this.decoder.setLimit(this.broker.config.maxRequestBytes);
+  }
+
+  private complete(slot: Slot, delayMs: number): void {
+    if (delayMs <= 0) {
+      slot.done = true;
+      this.flush();
+      return;
+    }
+    setTimeout(() => {
+      slot.done = true;
+      this.flush();
+    }, delayMs).unref();
+  }
+
   private enqueue(slot: Slot): void {
     this.queue.push(slot);
     if (this.queue.length >= this.broker.config.maxInFlightPerConnection) this.socket.pause();
@@ -133,20 +233,48 @@ export class Connection {
     try {
       while (this.queue[0]?.done) {
         const slot = this.queue.shift() as Slot;
-        if (slot.response === null || slot.response === undefined) continue;
-        let chunks: Buffer[];
-        try {
-          chunks = encodeResponse(slot.apiKey, slot.version, slot.correlationId, slot.response as never);
-        } catch (e: unknown) {
-          this.close(`cannot encode ${API_SPECS[slot.apiKey].name} v${slot.version} response`, e);
+        if (slot.raw !== undefined) {
+          const size = Buffer.allocUnsafe(4);
+          size.writeInt32BE(slot.raw.length);
+          this.socket.write(size);
+          this.socket.write(slot.raw);
+        }
+        if (slot.closeReason !== undefined) {
+          if (slot.response !== null && slot.response !== undefined) this.writeResponse(slot);
+          this.endAfterWrites(slot.closeReason);
           return;
         }
-        for (const c of chunks) this.socket.write(c);
+        if (slot.response === null || slot.response === undefined) continue;
+        if (!this.writeResponse(slot)) return;
       }
     } finally {
       this.socket.uncork();
     }
     this.maybeResume();
+  }
+
+  /** Encodes and writes one answer; false (and the connection closed) if it cannot be encoded. */
+  private writeResponse(slot: Slot): boolean {
+    let chunks: Buffer[];
+    try {
+      chunks = encodeResponse(slot.apiKey, slot.version, slot.correlationId, slot.response as never);
+    } catch (e: unknown) {
+      this.close(`cannot encode ${API_SPECS[slot.apiKey].name} v${slot.version} response`, e);
+      return false;
+    }
+    for (const c of chunks) this.socket.write(c);
+    return true;
+  }
+
+  /** Closes once what was written has gone out (destroy would drop it), reading nothing more. */
+  private endAfterWrites(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.logger.info({ reason }, 'closing connection');
+    this.queue.length = 0;
+    this.socket.pause();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 5000).unref();
   }
 
   private maybeResume(): void {
