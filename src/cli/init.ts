@@ -48,6 +48,16 @@ broker:                            # the embedded Kafka-compatible broker, stand
   autoCreateTopics: false          # create unknown topics on request (default false, as on MSK)
   metricsPort: 11001               # Prometheus metrics under MSK's names, as MSK's open monitoring
                                    # (0-65535, 0 picks a free one; left out: none)
+  # Access control as on Amazon MSK (docs/operations.md, "Access control"); with listeners,
+  # leave out port and host. \`sds certs create\` writes the certificates named here.
+  # listeners: [PLAINTEXT://127.0.0.1:9092, SSL://127.0.0.1:9094, SASL_SSL://127.0.0.1:9096]
+  # tls: { certificate: .sds/certs/broker.pem, key: .sds/certs/broker-key.pem,
+  #        ca: .sds/certs/ca.pem, clientAuth: required }   # clientAuth: none|requested|required
+  # sasl: { mechanisms: [SCRAM-SHA-512], reauthMs: 0 }     # also SCRAM-SHA-256, PLAIN
+  # authorizer: { superUsers: [User:admin], allowEveryoneIfNoAclFound: true }
+  # users:                         # SCRAM users; passwords from the environment or mode-600 files
+  #   - { name: admin, passwordEnv: SDS_ADMIN_PASSWORD }
+  # clientProfile: admin           # the profile sds up's own clients log in with
 # To use an existing cluster instead, remove \`broker\` and set \`bootstrap: host:port\`.
 
 topics:                            # created at start when missing

@@ -5,7 +5,7 @@
  * codes are Kafka's (ResourceType, PatternType, AclOperation, AclPermissionType); a code Kafka
  * does not define reads as UNKNOWN, as Kafka's `fromCode` does.
  */
-import type { AclOperation, ResourceType } from './types.ts';
+import type { ResourceType } from './types.ts';
 
 /** Indexed by wire code. */
 export const RESOURCE_TYPE_NAMES = ['UNKNOWN', 'ANY', 'TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID', 'DELEGATION_TOKEN', 'USER'] as const;

@@ -115,7 +115,8 @@ export class Listener {
       socket.destroy();
       return;
     }
-    const session = { principal, clientHost: socket.remoteAddress ?? '' };
+    // An IPv4 client on a dual-stack socket is named as Kafka names it, without the ::ffff: prefix.
+    const session = { principal, clientHost: (socket.remoteAddress ?? '').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1') };
     const sasl = usesSasl(this.protocol) ? new SaslAuthenticator(this.sasl, broker.security.scram) : undefined;
     const conn = new Connection(this.shared.nextId++, socket, broker, this.logger, { endpoint, session, ...(sasl !== undefined ? { sasl } : {}) });
     this.own.add(conn);
