@@ -2,13 +2,15 @@
 // scripts/conformance/install.sh puts in test/conformance/.kafka/libs.
 //
 //   startApacheKafka()  formats a temporary storage folder (kafka.tools.StorageTool format
-//                       --standalone), writes server.properties with a PLAINTEXT and a CONTROLLER
-//                       listener on free loopback ports, starts kafka.Kafka and resolves once the
-//                       port accepts connections and a Metadata call lists the broker.
+//                       --standalone), writes server.properties with a PLAINTEXT, a SASL_PLAINTEXT
+//                       and a CONTROLLER listener on free loopback ports, starts kafka.Kafka and
+//                       resolves once the port accepts connections and a Metadata call lists the
+//                       broker. { security: true } adds SSL (client certificate required) and
+//                       SASL_SSL listeners, the ACL authorizer and more SCRAM users (security.ts).
 //   restart()           same config and data folder, same ports; { hard: true } kills with SIGKILL.
 //   stop()              SIGTERM, SIGKILL after a timeout, then removes the temporary folder.
 //
-// Run directly to measure the start time: node --import tsx scripts/conformance/apache-kafka.ts [--hold]
+// Run directly to measure the start time: node --import tsx scripts/conformance/apache-kafka.ts [--hold] [--security]
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +22,8 @@ import { pathToFileURL } from 'node:url';
 import { check, run, stopChild } from './process.ts';
 import type { RunResult } from './process.ts';
 import { waitUntilReady } from './probe.ts';
+import { CLIENT_CERTIFICATES, conformanceCertificates, SCRAM_MECHANISM, SCRAM_USERS, SUPER_USERS } from './security.ts';
+import type { ServerSecurity } from './security.ts';
 import type { RestartOptions, RunningServer } from './server.ts';
 
 export const KAFKA_VERSION = '4.1.1';
@@ -30,7 +34,7 @@ export const LOG4J2_CONFIG = join(REPO_ROOT, 'scripts/conformance/log4j2.propert
 const START_TIMEOUT_MS = 60_000;
 
 /** The user of the SASL_PLAINTEXT listener (SCRAM credentials are created when storage is formatted). */
-export const SCRAM_USER = { mechanism: 'SCRAM-SHA-512', username: 'alice', password: 'alice-secret' } as const;
+export const SCRAM_USER = { mechanism: SCRAM_MECHANISM, ...SCRAM_USERS.alice } as const;
 const STOP_TIMEOUT_MS = 20_000;
 
 export interface ApacheKafkaOptions {
@@ -49,6 +53,12 @@ export interface ApacheKafkaOptions {
   readonly workDir?: string;
   readonly port?: number;
   readonly controllerPort?: number;
+  /**
+   * Access control as on Amazon MSK (see security.ts): an SSL listener that requires a client
+   * certificate, a SASL_SSL listener (SCRAM-SHA-512), the StandardAuthorizer with
+   * allow.everyone.if.no.acl.found=true and super.users=User:admin, and every user of SCRAM_USERS.
+   */
+  readonly security?: boolean;
 }
 
 /** True when install.sh has finished copying the jars. */
@@ -105,24 +115,47 @@ export async function startApacheKafka(options: ApacheKafkaOptions = {}): Promis
   const portsFile = join(workDir, 'ports.json');
   // The controller's endpoint is part of the formatted quorum state: a folder keeps its ports.
   const previous = existsSync(portsFile)
-    ? (JSON.parse(readFileSync(portsFile, 'utf8')) as { port?: number; controllerPort?: number; saslPort?: number })
+    ? (JSON.parse(readFileSync(portsFile, 'utf8')) as { port?: number; controllerPort?: number; saslPort?: number; sslPort?: number; saslSslPort?: number })
     : {};
-  const [freeA, freeB, freeC] = await freePorts(3);
+  const [freeA, freeB, freeC, freeD, freeE] = await freePorts(5);
   const port = options.port ?? previous.port ?? freeA;
   const controllerPort = options.controllerPort ?? previous.controllerPort ?? freeB;
   const saslPort = previous.saslPort ?? freeC;
-  if (port === undefined || controllerPort === undefined || saslPort === undefined) throw new Error('no free port');
-  writeFileSync(portsFile, JSON.stringify({ port, controllerPort, saslPort }));
+  const sslPort = previous.sslPort ?? freeD;
+  const saslSslPort = previous.saslSslPort ?? freeE;
+  if (port === undefined || controllerPort === undefined || saslPort === undefined || sslPort === undefined || saslSslPort === undefined) {
+    throw new Error('no free port');
+  }
+  writeFileSync(portsFile, JSON.stringify({ port, controllerPort, saslPort, sslPort, saslSslPort }));
   const formatted = existsSync(join(dataDir, 'meta.properties'));
+  const secured = options.security === true;
+  const certs = secured ? conformanceCertificates(join(workDir, 'certs')) : undefined;
+  const listeners = [`PLAINTEXT://${host}:${port}`, `SASL_PLAINTEXT://${host}:${saslPort}`];
+  if (secured) listeners.push(`SSL://${host}:${sslPort}`, `SASL_SSL://${host}:${saslSslPort}`);
+  const securityConfig: Record<string, string> =
+    certs === undefined
+      ? {}
+      : {
+          'ssl.keystore.type': 'PEM',
+          'ssl.keystore.location': certs.brokerKeystore,
+          'ssl.truststore.type': 'PEM',
+          'ssl.truststore.location': certs.caPem,
+          // Mutual TLS on the SSL listener only, as MSK's TLS port with client authentication.
+          'listener.name.ssl.ssl.client.auth': 'required',
+          'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+          'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+          'allow.everyone.if.no.acl.found': 'true',
+          'super.users': SUPER_USERS.join(';'),
+        };
   const config: Record<string, string> = {
     'process.roles': 'broker,controller',
     'node.id': '1',
     'controller.quorum.bootstrap.servers': `${host}:${controllerPort}`,
-    listeners: `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort},SASL_PLAINTEXT://${host}:${saslPort}`,
-    'advertised.listeners': `PLAINTEXT://${host}:${port},SASL_PLAINTEXT://${host}:${saslPort}`,
+    listeners: [...listeners, `CONTROLLER://${host}:${controllerPort}`].join(','),
+    'advertised.listeners': listeners.join(','),
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL',
     // A SASL/SCRAM listener with one user, as on Amazon MSK with SASL/SCRAM access control.
     'sasl.enabled.mechanisms': SCRAM_USER.mechanism,
     'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
@@ -137,6 +170,7 @@ export async function startApacheKafka(options: ApacheKafkaOptions = {}): Promis
     'share.coordinator.state.topic.min.isr': '1',
     // As in Kafka's own config/server.properties for a single node: no 3 s wait on a first join.
     'group.initial.rebalance.delay.ms': '0',
+    ...securityConfig,
     ...(options.flushEveryMessage === true ? { 'log.flush.interval.messages': '1' } : {}),
     ...options.config,
   };
@@ -144,12 +178,13 @@ export async function startApacheKafka(options: ApacheKafkaOptions = {}): Promis
 
   const started = performance.now();
   if (!formatted) {
+    const users = secured ? Object.values(SCRAM_USERS) : [SCRAM_USER];
     check(
       await runJavaTool(
         'kafka.tools.StorageTool',
         [
           'format', '--standalone', '-t', randomClusterId(), '-c', configFile,
-          '--add-scram', `${SCRAM_USER.mechanism}=[name=${SCRAM_USER.username},password=${SCRAM_USER.password}]`,
+          ...users.flatMap((u) => ['--add-scram', `${SCRAM_MECHANISM}=[name=${u.username},password=${u.password}]`]),
         ],
         { timeoutMs: 60_000, libsDir },
       ),
@@ -213,6 +248,7 @@ export async function startApacheKafka(options: ApacheKafkaOptions = {}): Promis
     port,
     dataDir,
     sasl: { ...SCRAM_USER, bootstrap: `${host}:${saslPort}` },
+    ...(certs === undefined ? {} : { security: securityOf(host, { saslPort, sslPort, saslSslPort }, certs.dir) }),
     get startMs() {
       return startMs;
     },
@@ -229,6 +265,20 @@ export async function startApacheKafka(options: ApacheKafkaOptions = {}): Promis
     logTail,
   };
   return server;
+}
+
+/** Where a server started with security listens for it, as the scenarios see it. */
+function securityOf(host: string, ports: { saslPort: number; sslPort: number; saslSslPort: number }, certsDir: string): ServerSecurity {
+  return {
+    sslBootstrap: `${host}:${ports.sslPort}`,
+    saslSslBootstrap: `${host}:${ports.saslSslPort}`,
+    saslPlaintextBootstrap: `${host}:${ports.saslPort}`,
+    mechanism: SCRAM_MECHANISM,
+    users: SCRAM_USERS,
+    superUsers: SUPER_USERS,
+    certsDir,
+    clientCertificates: CLIENT_CERTIFICATES,
+  };
 }
 
 /** A Kafka Uuid as StorageTool expects it: 16 random bytes, base64url, not starting with '-'. */
@@ -264,8 +314,9 @@ export async function freePorts(count: number): Promise<number[]> {
 async function main(): Promise<void> {
   const hold = process.argv.includes('--hold');
   const t0 = performance.now();
-  const server = await startApacheKafka({ keep: hold });
+  const server = await startApacheKafka({ keep: hold, security: process.argv.includes('--security') });
   console.log(`Apache Kafka ${KAFKA_VERSION} ready at ${server.bootstrap} in ${Math.round(server.startMs)} ms (format + start)`);
+  if (server.security !== undefined) console.log(`security: ${JSON.stringify(server.security)}`);
   const restartT0 = performance.now();
   await server.restart();
   console.log(`restart (SIGTERM, start on the same data): ${Math.round(performance.now() - restartT0)} ms, start part ${Math.round(server.startMs)} ms`);

@@ -59,3 +59,54 @@ test('sds broker start: bad flags exit 2, an unusable port or data directory exi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('sds broker start with access-control flags: SASL_SSL and SSL listeners from sds certs create, ACLs on', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sds-cli-broker-secure-'));
+  try {
+    const certs = join(dir, 'certs');
+    assert.equal(spawnSync(process.execPath, ['bin/sds.js', 'certs', 'create', '--dir', certs], { encoding: 'utf8', timeout: 30_000 }).status, 0);
+    const args = [
+      'bin/sds.js', 'broker', 'start', '--data-dir', join(dir, 'data'), '--log-level', 'silent',
+      '--listener', 'SASL_SSL://127.0.0.1:0', '--listener', 'SSL://127.0.0.1:0',
+      '--tls-certificate', join(certs, 'broker.pem'), '--tls-key', join(certs, 'broker-key.pem'), '--tls-ca', join(certs, 'ca.pem'), '--ssl-client-auth', 'required',
+      '--sasl-mechanisms', 'SCRAM-SHA-512', '--authorizer', '--super-user', 'User:CN=client',
+    ];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const ssl = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /ready: SASL_SSL:\/\/127\.0\.0\.1:\d+, SSL:\/\/(127\.0\.0\.1:\d+)/.exec(out);
+        if (m) resolve(m[1] as string);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+    });
+    const created = spawnSync(process.execPath, ['bin/sds.js', 'topics', 'create', '--topic', 'over-mtls', '--bootstrap-server', ssl, '--command-config', join(certs, 'client-mtls-client.properties')], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(created.status, 0, created.stderr);
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exit, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sds broker start: bad access-control flags exit 2 and say which', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, ['bin/sds.js', 'broker', 'start', '--log-level', 'silent', ...args], { encoding: 'utf8', timeout: 20_000 });
+  const cases: [string[], RegExp][] = [
+    [['--listener', 'SSL:127.0.0.1:9094'], /not PROTOCOL:\/\/host:port/],
+    [['--listener', 'GOPHER://127.0.0.1:70'], /must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL/],
+    [['--listener', 'SSL://127.0.0.1:0'], /tls: an SSL or SASL_SSL listener needs the broker certificate and key/],
+    [['--tls-certificate', '/no/such.pem', '--tls-key', '/no/key.pem'], /tls\.certificate: cannot read \/no\/such\.pem: no such file/],
+    [['--ssl-client-auth', 'sometimes', '--tls-certificate', '/no/such.pem', '--tls-key', '/no/key.pem'], /tls\.clientAuth: expected none, requested or required/],
+    [['--sasl-mechanisms', 'GSSAPI'], /sasl\.mechanisms: expected a list of SCRAM-SHA-512, SCRAM-SHA-256, PLAIN/],
+    [['--reauth-ms', 'soon'], /sasl\.reauthMs: expected a whole number/],
+    [['--super-user', 'User:admin'], /--super-user and --deny-if-no-acl need --authorizer/],
+    [['--authorizer', '--super-user', 'admin'], /authorizer\.superUsers: expected a list of principals/],
+  ];
+  for (const [args, message] of cases) {
+    const result = run(...args);
+    assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, message, args.join(' '));
+  }
+});

@@ -13,4 +13,8 @@ export const knownDifferences: readonly string[] = [
     'not; after a restart each member is answered UNKNOWN_MEMBER_ID once and joins again, where Kafka would reload the ' +
     'members from `__consumer_offsets`. Clients handle this as an ordinary rebalance.',
   '**Replication**: one broker; a replication factor above 1 is refused with INVALID_REPLICATION_FACTOR, as on a one-node Kafka.',
+  '**A plaintext client on a TLS listener**: Kafka (the JDK\'s TLS) answers the client\'s first bytes with a TLS alert, ' +
+    'which a plaintext Java client reads as a frame length and dies of OutOfMemoryError ("The AdminClient thread has ' +
+    'exited"); the embedded broker (OpenSSL) closes the connection without a reply, so the client retries until it times ' +
+    'out ("Timed out waiting for a node assignment"). Either way the client gets a TimeoutException and no data.',
 ];

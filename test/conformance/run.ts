@@ -32,6 +32,12 @@ import { platformaticCreateTopic, platformaticScenarios } from './scenarios/plat
 import { restartScenarios } from './scenarios/restart.ts';
 import { sdsAdminScenarios } from './scenarios/sds-admin.ts';
 import { sdsToolScenarios } from './scenarios/sds-tools.ts';
+import { securityAclScenarios } from './scenarios/security-acls.ts';
+import { securityJavaSaslSslScenarios } from './scenarios/security-java-sasl-ssl.ts';
+import { securityKafkaPythonScenarios } from './scenarios/security-kafka-python.ts';
+import { securityKcatScenarios } from './scenarios/security-kcat.ts';
+import { securityMtlsScenarios } from './scenarios/security-mtls.ts';
+import { securityNegativeScenarios } from './scenarios/security-negative.ts';
 import { versions } from './versions.ts';
 
 export const scenarios: readonly Scenario[] = [
@@ -47,6 +53,12 @@ export const scenarios: readonly Scenario[] = [
   ...eventSourceScenarios,
   ...dashboardScenarios,
   ...sdsUpSolutionScenarios,
+  ...securityJavaSaslSslScenarios,
+  ...securityKcatScenarios,
+  ...securityKafkaPythonScenarios,
+  ...securityMtlsScenarios,
+  ...securityAclScenarios,
+  ...securityNegativeScenarios,
   ...restartScenarios,
 ];
 
@@ -64,7 +76,7 @@ const targets: readonly Target[] = [
     title: `Apache Kafka ${KAFKA_VERSION}`,
     unavailable: () =>
       kafkaInstalled() ? null : { reason: 'Apache Kafka jars missing: run bash scripts/conformance/install.sh', fails: true },
-    start: () => startApacheKafka(),
+    start: () => startApacheKafka({ security: true }),
   },
   {
     id: 'embedded',
@@ -73,7 +85,7 @@ const targets: readonly Target[] = [
       const missing = embeddedBrokerMissing();
       return missing === null ? null : { reason: missing, fails: false };
     },
-    start: () => startEmbedded(),
+    start: () => startEmbedded({ security: true }),
   },
 ];
 
@@ -125,6 +137,7 @@ async function runScenario(
     },
     signal: controller.signal,
     sasl: server.sasl,
+    security: server.security,
     topic(label) {
       const name = `${label}-${runTag}`;
       if (usedTopics.has(name)) throw new Error(`topic name ${name} used twice: give each scenario its own label`);
@@ -158,6 +171,7 @@ async function runScenario(
     log(message) {
       if (args.verbose) say(`    ${message}`);
     },
+    serverLog: (lines) => server.logTail(lines),
   };
   const timeoutMs = scenario.timeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS;
   const started = performance.now();
@@ -246,6 +260,9 @@ async function runTarget(target: Target, selected: readonly Scenario[]): Promise
       const mark = outcome.status === 'pass' ? '✅' : '❌';
       const extra = outcome.status === 'pass' ? outcome.notes.join(' · ') : (outcome.reason ?? '');
       say(`  ${mark} ${scenario.client} · ${scenario.name} (${((outcome.ms ?? 0) / 1000).toFixed(1)} s)${extra === '' ? '' : `: ${extra}`}`);
+      if (args.verbose && outcome.observations.size > 0) {
+        say(`    observed: ${[...outcome.observations].map(([k, v]) => `${k}=${v}`).join(' · ')}`);
+      }
       if (outcome.status === 'fail' && args.verbose) say(server.logTail(10).replace(/^/gm, '    | '));
     }
     await stillAnswering(previous);
@@ -327,6 +344,10 @@ async function main(): Promise<number> {
           '(one node), group.initial.rebalance.delay.ms=0 (as in its own config/server.properties), and ' +
           'auto.create.topics.enable=false (as on Amazon MSK; every scenario creates its topics).',
         'Embedded broker settings that differ from its defaults: groupInitialRebalanceDelayMs 0, the same as Kafka above.',
+        'Both servers have the same listeners and access control, as Amazon MSK offers them: PLAINTEXT, SASL_PLAINTEXT ' +
+          'and SASL_SSL with SCRAM-SHA-512, SSL with a client certificate required (mutual TLS; certificates from ' +
+          '`sds certs create`), the ACL authorizer (Kafka\'s StandardAuthorizer) with allow.everyone.if.no.acl.found=true ' +
+          'and super.users=User:admin, and the SCRAM users alice, admin, bob and carol.',
       ],
       knownDifferences,
     };

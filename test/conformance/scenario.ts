@@ -19,6 +19,8 @@ export interface ScenarioContext {
   readonly bootstrap: string;
   /** The server's SASL/SCRAM listener and user, if it has one. */
   readonly sasl: RunningServer['sasl'];
+  /** The TLS, mutual-TLS and SASL_SSL listeners, the SCRAM users and the certificates folder (security.ts). */
+  readonly security: RunningServer['security'];
   /** Aborted when the scenario times out: pass it on, and stop waiting. */
   readonly signal: AbortSignal;
   /** A topic name unique to this run and scenario. */
@@ -37,6 +39,8 @@ export interface ScenarioContext {
   note(text: string): void;
   /** A diagnostic line, printed with --verbose. */
   log(message: string): void;
+  /** The last lines of the server's own log (Kafka's server.log, the embedded broker's output). */
+  serverLog(lines: number): string;
 }
 
 export interface Scenario {

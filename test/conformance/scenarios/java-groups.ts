@@ -423,7 +423,8 @@ class ConsumerView {
 }
 
 const RESTART_PARTITIONS = 3;
-const SPANNING = 1500;
+// 30 s of sends at 100/s: room for a restart that takes 10-15 s on a loaded machine.
+const SPANNING = 3000;
 
 async function consumerAcrossRestart(bootstrap: string, ctx: ScenarioContext): Promise<void> {
   const topic = ctx.topic('verifiable-restart');
@@ -453,7 +454,7 @@ async function consumerAcrossRestart(bootstrap: string, ctx: ScenarioContext): P
       ctx.signal,
     );
 
-    // 1500 records at 100/s: about fifteen seconds of sends, with the restart among them.
+    // SPANNING records at 100/s, with the restart among them.
     producer = startJava(
       ctx,
       VERIFIABLE_PRODUCER,

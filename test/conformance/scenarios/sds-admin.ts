@@ -92,7 +92,6 @@ export const sdsAdminScenarios: readonly Scenario[] = [
   {
     name: 'sds with SASL/SCRAM-SHA-512 (client-sasl.properties): the right password works, a wrong one says so',
     client: CLIENT,
-    onlyOn: { targets: ['apache-kafka'], reason: 'needs a SASL listener (access control on the embedded broker is not built yet)' },
     async run(_bootstrap, ctx) {
       const sasl = ctx.sasl;
       expect(sasl !== undefined, 'the server has no SASL listener');
