@@ -10,18 +10,10 @@
  * `ps`): it comes from --password-file, --password-env, or the first line of stdin.
  */
 import { randomBytes } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
-import type { ReadStream } from 'node:tty';
+import { stat } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { Writer as WireWriter, type Admin, type Connection as KafkaConnection, type Reader as WireReader } from '@platformatic/kafka';
-import { call, createAdmin } from '../client/clients.ts';
-import { ClientError } from '../client/errors.ts';
+import { alterOnCluster, describeOnCluster, notFound, withCluster, type UserCredentials } from '../client/scram-users.ts';
 import { SdsError } from '../errors.ts';
-import { ErrorCode, errorInfo } from '../protocol/error-codes.ts';
-import { API_SPECS } from '../protocol/generated/apis.ts';
-import type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from '../protocol/generated/alter-user-scram-credentials.ts';
-import type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from '../protocol/generated/describe-user-scram-credentials.ts';
-import { Reader, Writer } from '../protocol/primitives/index.ts';
 import { lockDataDir } from '../broker/data-dir.ts';
 import { ScramCredentialStore } from '../broker/security/scram-credentials.ts';
 import {
@@ -29,40 +21,30 @@ import {
   deriveScramCredential,
   iterationsProblem,
   saltPassword,
-  scramMechanismOfType,
   SCRAM_MAX_ITERATIONS,
   SCRAM_MECHANISM_TYPES,
   SCRAM_MIN_ITERATIONS,
   SCRAM_SALT_BYTES,
 } from '../broker/security/scram.ts';
 import { SCRAM_MECHANISMS, type ScramMechanism } from '../broker/security/types.ts';
+import { readPassword, type PasswordFlags } from './password-input.ts';
 import { addConnectionOptions, connectionFrom, type ConnectionFlags } from './connection-options.ts';
 import { UsageError } from './options.ts';
 
-/** The longest user name or password: the most the embedded broker's SASL/PLAIN reads. */
+/** The longest user name: the most the embedded broker's SASL/PLAIN reads. */
 const MAX_NAME_BYTES = 1024;
-const MAX_PASSWORD_BYTES = 1024;
-/** The most read from a password file or stdin, to find the first line. */
-const MAX_PASSWORD_INPUT_BYTES = 64 * 1024;
 
 interface UserFlags extends ConnectionFlags {
   dataDir?: string;
 }
 
-interface CreateFlags extends UserFlags {
+interface CreateFlags extends UserFlags, PasswordFlags {
   mechanism: ScramMechanism;
   iterations: number;
-  passwordFile?: string;
-  passwordEnv?: string;
 }
 
 interface DeleteFlags extends UserFlags {
   mechanism?: ScramMechanism;
-}
-
-interface UserCredentials {
-  readonly user: string;
-  readonly credentials: readonly { readonly mechanism: string; readonly iterations: number }[];
 }
 
 export function parseUserName(value: string): string {
@@ -83,198 +65,6 @@ export function parseIterations(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (iterationsProblem(n) !== undefined) throw new InvalidArgumentError(`expected a whole number from ${SCRAM_MIN_ITERATIONS} to ${SCRAM_MAX_ITERATIONS} (Kafka's bounds).`);
   return n;
-}
-
-function passwordError(message: string, cause?: unknown): SdsError {
-  return new SdsError('SDS_ERR_USER_PASSWORD', message, cause === undefined ? undefined : { cause });
-}
-
-/** The first line of some text, without its line ending. */
-function firstLine(text: string): string {
-  const end = text.search(/\r?\n/);
-  return end < 0 ? text : text.slice(0, end);
-}
-
-function checkPassword(password: string, from: string): string {
-  if (password === '') throw passwordError(`the password from ${from} is empty; put the password on its first line`);
-  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw passwordError(`the password from ${from} is longer than ${MAX_PASSWORD_BYTES} bytes`);
-  return password;
-}
-
-async function passwordFromFile(path: string): Promise<string> {
-  let text: string;
-  try {
-    if ((await stat(path)).isDirectory()) throw new Error('it is a directory');
-    const fh = await open(path, 'r');
-    try {
-      const buffer = Buffer.alloc(MAX_PASSWORD_INPUT_BYTES);
-      const { bytesRead } = await fh.read(buffer, 0, buffer.length, 0);
-      text = buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await fh.close();
-    }
-  } catch (e: unknown) {
-    throw new SdsError('SDS_ERR_CLI_READ_FILE', `cannot read --password-file ${path}: ${(e as Error).message}`, { cause: e });
-  }
-  return checkPassword(firstLine(text), `--password-file ${path}`);
-}
-
-/** Reads a line from a terminal without showing it. */
-function promptHidden(prompt: string): Promise<string> {
-  const stdin = process.stdin as ReadStream;
-  process.stderr.write(prompt);
-  stdin.setRawMode(true);
-  stdin.setEncoding('utf8');
-  stdin.resume();
-  return new Promise((resolve, reject) => {
-    let value = '';
-    const finish = (): void => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write('\n');
-    };
-    const onData = (chunk: string): void => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
-          finish();
-          resolve(value);
-          return;
-        }
-        if (ch === '\u0003') {
-          finish();
-          reject(passwordError('cancelled: no password was given'));
-          return;
-        }
-        if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
-        else value += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
-}
-
-async function passwordFromStdin(user: string): Promise<string> {
-  if (process.stdin.isTTY) return checkPassword(await promptHidden(`Password for user ${user}: `), 'the terminal');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (chunk.includes(0x0a) || size >= MAX_PASSWORD_INPUT_BYTES) break;
-  }
-  if (size === 0) {
-    throw passwordError('no password: give --password-file FILE or --password-env VARIABLE, or write the password on stdin (never on the command line)');
-  }
-  return checkPassword(firstLine(Buffer.concat(chunks).subarray(0, MAX_PASSWORD_INPUT_BYTES).toString('utf8')), 'stdin');
-}
-
-async function readPassword(flags: CreateFlags, user: string): Promise<string> {
-  if (flags.passwordFile !== undefined && flags.passwordEnv !== undefined) {
-    throw new UsageError('sds users create: give the password one way: --password-file or --password-env (or stdin), not both');
-  }
-  if (flags.passwordFile !== undefined) return passwordFromFile(flags.passwordFile);
-  if (flags.passwordEnv !== undefined) {
-    const value = process.env[flags.passwordEnv];
-    if (value === undefined) throw passwordError(`--password-env ${flags.passwordEnv}: that environment variable is not set`);
-    return checkPassword(value, `--password-env ${flags.passwordEnv}`);
-  }
-  return passwordFromStdin(user);
-}
-
-// ---- the cluster APIs, through @platformatic/kafka's connections, encoded by our codec ----
-
-type UserApi = 50 | 51;
-
-/** One request on an open (TLS, SASL) connection; the body is encoded and decoded by our codec. */
-function send(connection: KafkaConnection, apiKey: 50, request: DescribeUserScramCredentialsRequest): Promise<DescribeUserScramCredentialsResponse>;
-function send(connection: KafkaConnection, apiKey: 51, request: AlterUserScramCredentialsRequest): Promise<AlterUserScramCredentialsResponse>;
-function send(connection: KafkaConnection, apiKey: UserApi, request: DescribeUserScramCredentialsRequest | AlterUserScramCredentialsRequest): Promise<unknown> {
-  const w = new Writer();
-  if (apiKey === 50) API_SPECS[50].writeRequest(w, 0, request as DescribeUserScramCredentialsRequest);
-  else API_SPECS[51].writeRequest(w, 0, request as AlterUserScramCredentialsRequest);
-  const body = w.toBuffer();
-  const parse = (_c: number, _k: number, _v: number, reader: WireReader): unknown => {
-    const r = new Reader(reader.buffer.slice(reader.position));
-    return apiKey === 50 ? API_SPECS[50].readResponse(r, 0) : API_SPECS[51].readResponse(r, 0);
-  };
-  return new Promise((resolve, reject) => {
-    // Both APIs are flexible from v0: request header v2 and response header v1 carry tagged fields.
-    connection.send(apiKey, 0, () => WireWriter.create().append(body), parse, true, true, (error, value) => (error ? reject(error) : resolve(value)));
-  });
-}
-
-const API_NAMES: Record<UserApi, string> = { 50: 'DescribeUserScramCredentials', 51: 'AlterUserScramCredentials' };
-
-/**
- * A connection to the controller when the metadata names one (a ZooKeeper-based Kafka, as on
- * older Amazon MSK clusters, accepts AlterUserScramCredentials only there; KRaft brokers forward
- * it), else to any broker.
- */
-async function clusterConnection(admin: Admin, apiKey: UserApi, action: string): Promise<KafkaConnection> {
-  const apis = await admin.listApis();
-  const api = apis.find((a) => a.apiKey === apiKey);
-  if (api === undefined || api.minVersion > 0) {
-    throw new ClientError('SDS_ERR_CLIENT_KAFKA', `${action}: the cluster does not offer ${API_NAMES[apiKey]} v0 (Apache Kafka 2.7 and later do); manage its users with the cluster's own tools`);
-  }
-  const metadata = await admin.metadata({ topics: [] });
-  const broker = metadata.brokers.get(metadata.controllerId) ?? [...metadata.brokers.values()][0];
-  if (broker === undefined) throw new ClientError('SDS_ERR_CLIENT_KAFKA', `${action}: the cluster's metadata lists no brokers`);
-  return admin.connections.get(broker);
-}
-
-async function withCluster<T>(flags: UserFlags, apiKey: UserApi, action: string, fn: (connection: KafkaConnection) => Promise<T>): Promise<T> {
-  const connection = connectionFrom(flags);
-  const admin = createAdmin(connection);
-  try {
-    return await call(connection, action, async () => fn(await clusterConnection(admin, apiKey, action)));
-  } finally {
-    await admin.close().catch(() => undefined);
-  }
-}
-
-/** A Kafka error of one user's result, said in a way that tells what to do. */
-function kafkaError(action: string, code: number, message: string | null, operation: 'ALTER' | 'DESCRIBE'): ClientError {
-  const name = errorInfo(code)?.name ?? `error ${code}`;
-  if (code === ErrorCode.CLUSTER_AUTHORIZATION_FAILED) {
-    return new ClientError(
-      'SDS_ERR_CLIENT_KAFKA',
-      `${action}: Kafka answered ${name}: the principal this connection logs in as needs ${operation} on the cluster resource ` +
-        `(kafka-acls --add --allow-principal User:NAME --operation ${operation === 'ALTER' ? 'Alter' : 'Describe'} --cluster), or to be a super user`,
-    );
-  }
-  return new ClientError('SDS_ERR_CLIENT_KAFKA', `${action}: Kafka answered ${name}${message !== null && message !== '' ? ` (${message})` : ''}`);
-}
-
-function notFound(user: string, mechanism?: ScramMechanism): SdsError {
-  return new SdsError('SDS_ERR_USER_NOT_FOUND', `user ${user} has no ${mechanism ?? 'SCRAM'} credential; \`sds users list\` shows the users there are`);
-}
-
-async function describeOnCluster(connection: KafkaConnection, action: string, users: string[] | null): Promise<UserCredentials[]> {
-  const response = await send(connection, 50, { users: users === null ? null : users.map((name) => ({ name })) });
-  if (response.errorCode !== ErrorCode.NONE) throw kafkaError(action, response.errorCode, response.errorMessage, 'DESCRIBE');
-  const out: UserCredentials[] = [];
-  for (const r of response.results) {
-    if (r.errorCode === ErrorCode.RESOURCE_NOT_FOUND && users !== null) continue;
-    if (r.errorCode !== ErrorCode.NONE) throw kafkaError(action, r.errorCode, r.errorMessage, 'DESCRIBE');
-    const credentials = [...r.credentialInfos]
-      .sort((a, b) => a.mechanism - b.mechanism)
-      .map((c) => ({ mechanism: scramMechanismOfType(c.mechanism) ?? `mechanism ${c.mechanism}`, iterations: c.iterations }));
-    out.push({ user: r.user, credentials });
-  }
-  return out.sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
-}
-
-async function alterOnCluster(connection: KafkaConnection, action: string, request: AlterUserScramCredentialsRequest): Promise<void> {
-  const response = await send(connection, 51, request);
-  for (const r of response.results) {
-    if (r.errorCode === ErrorCode.NONE) continue;
-    if (r.errorCode === ErrorCode.RESOURCE_NOT_FOUND && request.deletions.length > 0) {
-      const deletion = request.deletions[0];
-      throw notFound(r.user, deletion === undefined ? undefined : scramMechanismOfType(deletion.mechanism));
-    }
-    throw kafkaError(action, r.errorCode, r.errorMessage, 'ALTER');
-  }
 }
 
 // ---- the offline store ----
@@ -344,7 +134,7 @@ export function registerUsersCommands(program: Command): void {
         const salt = randomBytes(SCRAM_SALT_BYTES);
         const saltedPassword = saltPassword(mechanism, password, salt, flags.iterations);
         const action = `creating user ${name}`;
-        await withCluster(flags, 51, action, (connection) =>
+        await withCluster(connectionFrom(flags), 51, action, (connection) =>
           alterOnCluster(connection, action, {
             deletions: [],
             upsertions: [{ name, mechanism: SCRAM_MECHANISM_TYPES[mechanism], iterations: flags.iterations, salt, saltedPassword }],
@@ -369,7 +159,7 @@ export function registerUsersCommands(program: Command): void {
         });
       } else {
         const action = `deleting user ${name}`;
-        await withCluster(flags, 51, action, async (connection) => {
+        await withCluster(connectionFrom(flags), 51, action, async (connection) => {
           let mechanisms: ScramMechanism[];
           if (flags.mechanism !== undefined) mechanisms = [flags.mechanism];
           else {
@@ -396,7 +186,7 @@ export function registerUsersCommands(program: Command): void {
         // Reading needs no lock: the store replaces its file atomically.
         listed = (await ScramCredentialStore.open(flags.dataDir)).list();
       } else {
-        listed = await withCluster(flags, 50, 'listing users', (connection) => describeOnCluster(connection, 'listing users', null));
+        listed = await withCluster(connectionFrom(flags), 50, 'listing users', (connection) => describeOnCluster(connection, 'listing users', null));
       }
       process.stdout.write(flags.json === true ? `${JSON.stringify(listed, null, 2)}\n` : listed.map((u) => `${formatUser(u)}\n`).join(''));
     });
