@@ -4,6 +4,8 @@
 #   - Java 17+ and Maven (Debian packages), used to fetch and run Apache Kafka;
 #   - kcat (Debian package; librdkafka inside);
 #   - kafka-python: Debian's python3-kafka when apt has it, else `pip install kafka-python==2.3.2`;
+#   - confluent-kafka 2.16.1 (`pip install`; its wheel bundles a librdkafka recent enough to log in
+#     with SCRAM to Kafka 4.x, which Debian's kcat, on librdkafka 2.0.2, cannot);
 #   - Apache Kafka 4.1.1 jars (broker, tools, log4j2) from Maven Central, as listed in
 #     test/conformance/pom.xml, copied to test/conformance/.kafka/libs (git-ignored).
 # Meant for root on a Debian machine (sudo is used when not root). Node packages (kafkajs,
@@ -74,6 +76,28 @@ if ! kafka_python >/dev/null; then
 fi
 py=$(kafka_python) || { say "kafka-python did not install" >&2; exit 1; }
 
+# --- confluent-kafka --------------------------------------------------------------------------------
+# pip only: the wheel carries its own librdkafka (Debian's links librdkafka 2.0.2, whose SCRAM proof
+# Kafka 4.x refuses). The runner uses the first of these interpreters that can import it.
+confluent_kafka_version=2.16.1
+confluent_python() {
+  local py
+  for py in python3 /usr/bin/python3; do
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import confluent_kafka' >/dev/null 2>&1; then
+      printf '%s' "$py"
+      return 0
+    fi
+  done
+  return 1
+}
+if ! confluent_python >/dev/null; then
+  say "pip install confluent-kafka==$confluent_kafka_version"
+  # A Debian python3 refuses a plain pip install (PEP 668): then --break-system-packages.
+  PIP_ROOT_USER_ACTION=ignore timeout 600 python3 -m pip install --quiet "confluent-kafka==$confluent_kafka_version" ||
+    PIP_ROOT_USER_ACTION=ignore timeout 600 python3 -m pip install --quiet --break-system-packages "confluent-kafka==$confluent_kafka_version"
+fi
+cpy=$(confluent_python) || { say "confluent-kafka did not install" >&2; exit 1; }
+
 # --- Apache Kafka jars ----------------------------------------------------------------------------
 stamp=$(sha256sum "$pom" | cut -d' ' -f1)
 if [ "$(cat "$libs/.complete" 2>/dev/null || true)" != "$stamp" ]; then
@@ -94,4 +118,4 @@ fi
 [ -d node_modules/kafkajs ] && [ -d node_modules/@platformatic/kafka ] ||
   { say "kafkajs or @platformatic/kafka missing: run npm install" >&2; exit 1; }
 
-say "ready in $((SECONDS - started)) s: $(java -version 2>&1 | head -n1), kcat $(kcat -V 2>&1 | sed -n 's/^kcat - .*//;s/.*Version \([^ ]*\).*/\1/p' | head -n1), kafka-python $("$py" -c 'import kafka; print(kafka.__version__)') ($py), Kafka jars $(du -sh "$libs" | cut -f1)"
+say "ready in $((SECONDS - started)) s: $(java -version 2>&1 | head -n1), kcat $(kcat -V 2>&1 | sed -n 's/^kcat - .*//;s/.*Version \([^ ]*\).*/\1/p' | head -n1), kafka-python $("$py" -c 'import kafka; print(kafka.__version__)') ($py), confluent-kafka $("$cpy" -c 'import confluent_kafka as c; print("%s (librdkafka %s)" % (c.__version__, c.libversion()[0]))') ($cpy), Kafka jars $(du -sh "$libs" | cut -f1)"

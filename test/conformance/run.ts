@@ -34,6 +34,7 @@ import { sdsAdminScenarios } from './scenarios/sds-admin.ts';
 import { sdsToolScenarios } from './scenarios/sds-tools.ts';
 import { securityAclScenarios } from './scenarios/security-acls.ts';
 import { securityJavaSaslSslScenarios } from './scenarios/security-java-sasl-ssl.ts';
+import { securityConfluentKafkaScenarios } from './scenarios/security-confluent-kafka.ts';
 import { securityKafkaPythonScenarios } from './scenarios/security-kafka-python.ts';
 import { securityKcatScenarios } from './scenarios/security-kcat.ts';
 import { securityMtlsScenarios } from './scenarios/security-mtls.ts';
@@ -56,6 +57,7 @@ export const scenarios: readonly Scenario[] = [
   ...securityJavaSaslSslScenarios,
   ...securityKcatScenarios,
   ...securityKafkaPythonScenarios,
+  ...securityConfluentKafkaScenarios,
   ...securityMtlsScenarios,
   ...securityAclScenarios,
   ...securityNegativeScenarios,
@@ -336,6 +338,7 @@ async function main(): Promise<number> {
         'Node.js': versions.node,
         kcat: `${versions.kcat} (librdkafka ${versions.librdkafka})`,
         'kafka-python': versions.kafkaPython,
+        'confluent-kafka (Python)': `${versions.confluentKafka} (librdkafka ${versions.confluentLibrdkafka})`,
         kafkajs: versions.kafkajs,
         '@platformatic/kafka': versions.platformatic,
       },

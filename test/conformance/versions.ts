@@ -31,10 +31,24 @@ function findKafkaPython(): { python: string; version: string } | null {
   return null;
 }
 
+/**
+ * The first interpreter that can import confluent_kafka (install.sh puts it in the python3 first on
+ * the PATH with pip), with its version and that of the librdkafka its wheel bundles.
+ */
+function findConfluentKafka(): { python: string; version: string; librdkafka: string } | null {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const out = output(python, ['-c', 'import confluent_kafka as c; print(c.__version__, c.libversion()[0])']);
+    const m = /^(\d\S*) (\d\S*)$/m.exec(out ?? '');
+    if (m !== null) return { python, version: m[1] as string, librdkafka: m[2] as string };
+  }
+  return null;
+}
+
 const kcatText = output('kcat', ['-V']) ?? '';
 const javaText = output(javaBinary(), ['-version']) ?? '';
 
 export const kafkaPython = findKafkaPython();
+export const confluentKafka = findConfluentKafka();
 
 export const versions = {
   node: process.version,
@@ -43,6 +57,8 @@ export const versions = {
   kcat: /Version (\S+)/.exec(kcatText)?.[1] ?? 'not installed',
   librdkafka: /librdkafka (\S+)/.exec(kcatText)?.[1] ?? 'unknown',
   kafkaPython: kafkaPython?.version ?? 'not installed',
+  confluentKafka: confluentKafka?.version ?? 'not installed',
+  confluentLibrdkafka: confluentKafka?.librdkafka ?? 'unknown',
   kafkajs: packageVersion('kafkajs'),
   platformatic: packageVersion('@platformatic/kafka'),
 };
