@@ -51,19 +51,23 @@ command -v mvn >/dev/null 2>&1 || apt_install maven
 # --- kcat ---------------------------------------------------------------------------------------
 command -v kcat >/dev/null 2>&1 || apt_install kcat
 
-# --- kafka-python ---------------------------------------------------------------------------------
-# The runner uses the first of these interpreters that can import kafka (Debian's package installs
-# into /usr/bin/python3, which may not be the python3 first on the PATH).
-kafka_python() {
-  local py
-  for py in /usr/bin/python3 python3; do
-    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import kafka' >/dev/null 2>&1; then
+# The first of the given interpreters that can import module $1.
+python_that_imports() {
+  local module=$1 py
+  shift
+  for py in "$@"; do
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c "import $module" >/dev/null 2>&1; then
       printf '%s' "$py"
       return 0
     fi
   done
   return 1
 }
+
+# --- kafka-python ---------------------------------------------------------------------------------
+# The runner uses the first of these interpreters that can import kafka (Debian's package installs
+# into /usr/bin/python3, which may not be the python3 first on the PATH).
+kafka_python() { python_that_imports kafka /usr/bin/python3 python3; }
 if ! kafka_python >/dev/null; then
   apt_update_once
   if apt_has python3-kafka; then
@@ -80,16 +84,7 @@ py=$(kafka_python) || { say "kafka-python did not install" >&2; exit 1; }
 # pip only: the wheel carries its own librdkafka (Debian's links librdkafka 2.0.2, whose SCRAM proof
 # Kafka 4.x refuses). The runner uses the first of these interpreters that can import it.
 confluent_kafka_version=2.16.1
-confluent_python() {
-  local py
-  for py in python3 /usr/bin/python3; do
-    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import confluent_kafka' >/dev/null 2>&1; then
-      printf '%s' "$py"
-      return 0
-    fi
-  done
-  return 1
-}
+confluent_python() { python_that_imports confluent_kafka python3 /usr/bin/python3; }
 if ! confluent_python >/dev/null; then
   say "pip install confluent-kafka==$confluent_kafka_version"
   # A Debian python3 refuses a plain pip install (PEP 668): then --break-system-packages.
