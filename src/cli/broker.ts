@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { startBroker, type RunningBroker } from '../broker/broker.ts';
 import { createLogger } from '../logging.ts';
 import { parseLogLevel, parsePort, UsageError } from './options.ts';
-import { Checker } from '../config/sds-config.ts';
+import { Checker } from '../config/checker.ts';
 import { checkBrokerSecurity, type BrokerSecurityConfig } from '../config/broker-security.ts';
 
 interface BrokerFlags {

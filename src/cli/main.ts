@@ -5,50 +5,50 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SdsError } from '../errors.ts';
 import { UsageError } from './options.ts';
-import { registerProtocolCommands } from './protocol.ts';
-import { registerTopicCommands } from './topics.ts';
-import { registerClusterCommands } from './cluster.ts';
-import { registerBrokerCommands } from './broker.ts';
-import { registerConsumeCommand } from './consume.ts';
-import { registerGroupCommands } from './groups.ts';
-import { registerProduceCommand } from './produce.ts';
-import { registerUpCommand } from './up.ts';
-import { registerFunctionCommands } from './functions.ts';
-import { registerBucketCommands } from './bucket.ts';
-import { registerDashboardCommand } from './dashboard.ts';
-import { registerInitCommand } from './init.ts';
-import { registerStatusCommand } from './status.ts';
-import { registerCertsCommands } from './certs.ts';
-import { registerUsersCommands } from './users.ts';
+
+type Registrar = (program: Command) => void;
+
+/**
+ * Every top-level command, in the order help lists them, with the module that registers it.
+ * Only the module of the command named is loaded: `sds broker start` then starts without the
+ * AWS SDK and the Kafka client, which the other commands need.
+ */
+const COMMANDS: Record<string, () => Promise<Registrar>> = {
+  init: async () => (await import('./init.ts')).registerInitCommand,
+  up: async () => (await import('./up.ts')).registerUpCommand,
+  status: async () => (await import('./status.ts')).registerStatusCommand,
+  broker: async () => (await import('./broker.ts')).registerBrokerCommands,
+  certs: async () => (await import('./certs.ts')).registerCertsCommands,
+  functions: async () => (await import('./functions.ts')).registerFunctionCommands,
+  bucket: async () => (await import('./bucket.ts')).registerBucketCommands,
+  dashboard: async () => (await import('./dashboard.ts')).registerDashboardCommand,
+  protocol: async () => (await import('./protocol.ts')).registerProtocolCommands,
+  topics: async () => (await import('./topics.ts')).registerTopicCommands,
+  cluster: async () => (await import('./cluster.ts')).registerClusterCommands,
+  users: async () => (await import('./users.ts')).registerUsersCommands,
+  consume: async () => (await import('./consume.ts')).registerConsumeCommand,
+  groups: async () => (await import('./groups.ts')).registerGroupCommands,
+  produce: async () => (await import('./produce.ts')).registerProduceCommand,
+};
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export function buildProgram(): Command {
+/** The program with the command `argv` names, or with all of them (for help, or a name that is none). */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('sds')
     .description('Streaming Data Solution for Amazon MSK: run it locally, or deploy it to AWS.')
     .version(pkg.version, '-v, --version', 'print the version')
     .showHelpAfterError('(run `sds --help` for usage)')
     .exitOverride();
-  registerInitCommand(program);
-  registerUpCommand(program);
-  registerStatusCommand(program);
-  registerBrokerCommands(program);
-  registerCertsCommands(program);
-  registerFunctionCommands(program);
-  registerBucketCommands(program);
-  registerDashboardCommand(program);
-  registerProtocolCommands(program);
-  registerTopicCommands(program);
-  registerClusterCommands(program);
-  registerUsersCommands(program);
-  registerConsumeCommand(program);
-  registerGroupCommands(program);
-  registerProduceCommand(program);
+  const named = argv.find((a) => !a.startsWith('-'));
+  const names = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  const registrars = await Promise.all(names.map((name) => (COMMANDS[name] as () => Promise<Registrar>)()));
+  for (const register of registrars) register(program);
   return program;
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     // A command that answers with a code of its own (sds status: 3 when nothing runs) sets it.

@@ -17,7 +17,7 @@
  * file is reported with every other problem before anything starts.
  */
 import { readFileSync, statSync } from 'node:fs';
-import type { Checker } from './sds-config.ts';
+import type { Checker } from './checker.ts';
 import { isRecord } from './config-file.ts';
 import { parseListener, usesTls, type ListenerOptions } from '../broker/server/listener-spec.ts';
 import type { TlsOptions } from '../broker/server/listener.ts';
