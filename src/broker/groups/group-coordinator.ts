@@ -11,6 +11,15 @@ import type { ClassicGroup, GroupState } from './classic-group.ts';
 import { MembershipCoordinator } from './coordinator.ts';
 import { OffsetStore, type TopicPartitionRef } from './offset-store.ts';
 import type { JournalOffset } from './journal-format.ts';
+import { isStorageFailure } from '../log/index.ts';
+
+/**
+ * The answer when the offsets journal cannot be written (disk full, I/O error). Kafka's
+ * coordinator maps a storage error on its offsets topic to NOT_COORDINATOR, which sends
+ * clients looking for another coordinator; with a single broker there is none, so this says
+ * what is true, and clients retry it all the same (both are retriable).
+ */
+const STORAGE_FAILURE = ErrorCode.COORDINATOR_NOT_AVAILABLE;
 
 export interface CommitIdentity {
   readonly groupId: string;
@@ -92,9 +101,13 @@ export class GroupCoordinator {
     return ErrorCode.NONE;
   }
 
-  /** Resolves once the offsets are durable (one fsync, shared with concurrent commits). */
-  commitOffsets(groupId: string, offsets: readonly JournalOffset[]): Promise<void> {
-    return offsets.length === 0 ? Promise.resolve() : this.offsets.commit(groupId, offsets);
+  /**
+   * Resolves once the offsets are durable (one fsync, shared with concurrent commits), with
+   * NONE, or COORDINATOR_NOT_AVAILABLE when the disk refused them (nothing was stored).
+   */
+  async commitOffsets(groupId: string, offsets: readonly JournalOffset[]): Promise<number> {
+    if (offsets.length === 0) return ErrorCode.NONE;
+    return this.storing(groupId, () => this.offsets.commit(groupId, offsets));
   }
 
   describe(groupId: string): DescribedGroup {
@@ -130,7 +143,8 @@ export class GroupCoordinator {
     const group = this.membership.groups.get(groupId);
     if (group === undefined || group.state === 'Dead') return ErrorCode.GROUP_ID_NOT_FOUND;
     if (group.state !== 'Empty' || group.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
-    await this.offsets.deleteGroup(groupId);
+    const stored = await this.storing(groupId, () => this.offsets.deleteGroup(groupId));
+    if (stored !== ErrorCode.NONE) return stored;
     this.membership.drop(group);
     this.logger.info({ group: groupId }, 'group deleted');
     return ErrorCode.NONE;
@@ -146,11 +160,25 @@ export class GroupCoordinator {
     if (group.state !== 'Empty' && group.protocolType !== 'consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, partitions: [] };
     const subscribed = group.state === 'Empty' ? new Set<string>() : group.subscribedTopics();
     const errors = partitions.map((p) => (subscribed === undefined || subscribed.has(p.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE));
-    await this.offsets.deleteOffsets(
-      groupId,
-      partitions.filter((_, i) => errors[i] === ErrorCode.NONE && this.offsets.get(groupId, partitions[i]?.topic ?? '', partitions[i]?.partition ?? -1) !== undefined),
+    const stored = await this.storing(groupId, () =>
+      this.offsets.deleteOffsets(
+        groupId,
+        partitions.filter((_, i) => errors[i] === ErrorCode.NONE && this.offsets.get(groupId, partitions[i]?.topic ?? '', partitions[i]?.partition ?? -1) !== undefined),
+      ),
     );
-    return { errorCode: ErrorCode.NONE, partitions: errors };
+    return stored === ErrorCode.NONE ? { errorCode: ErrorCode.NONE, partitions: errors } : { errorCode: stored, partitions: [] };
+  }
+
+  /** Runs a journal change; a storage failure becomes an error code (the journal logs it and retries later). */
+  private async storing(groupId: string, change: () => Promise<void>): Promise<number> {
+    try {
+      await change();
+      return ErrorCode.NONE;
+    } catch (e: unknown) {
+      if (!isStorageFailure(e)) throw e;
+      this.logger.debug({ group: groupId, err: e }, 'committed-offsets change refused: storage failure');
+      return STORAGE_FAILURE;
+    }
   }
 
   /** Offset retention (offsets.retention.minutes), then removal of empty groups that hold nothing. */

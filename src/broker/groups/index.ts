@@ -3,7 +3,7 @@
  *
  *   GroupCoordinator.open(dataDir, config, logger)   loads the offsets journal, starts retention
  *   .membership   JoinGroup / SyncGroup / Heartbeat / LeaveGroup and session expiry (coordinator.ts)
- *   .validateCommit(identity) / .commitOffsets(group, offsets)   OffsetCommit (durable on resolve)
+ *   .validateCommit(identity) / .commitOffsets(group, offsets)   OffsetCommit (durable once it answers NONE)
  *   .offsets      committed offsets for OffsetFetch (offset-store.ts)
  *   .describe / .list / .deleteGroup / .deleteOffsets / .sweep   admin APIs and retention
  *   .close()
@@ -11,7 +11,9 @@
  * Storage: `<dataDir>/__consumer_offsets.journal`, one CRC-checked JSON line per OffsetCommit
  * (all of its partitions, atomically) or deletion, fdatasync'ed with group commit before the
  * commit is answered; a torn tail is truncated at start; compacted at start and when it grows
- * (journal-format.ts, offset-journal.ts). Group membership is not persisted: after a restart
+ * (journal-format.ts, offset-journal.ts). When the disk refuses a write (full, I/O error) the
+ * change answers COORDINATOR_NOT_AVAILABLE, and the journal is rewritten from memory on a
+ * later change, so commits resume without a restart. Group membership is not persisted: after a restart
  * groups are Empty and members rejoin, which clients do on their own.
  * Known gaps: offsets of deleted topics are kept until they expire; no transactional offsets
  * (TxnOffsetCommit), so require_stable never waits; no consumer (KIP-848) groups.

@@ -7,6 +7,11 @@
  * the whole file atomically, in the same queue, so it never interleaves with an append.
  * Recovery: a torn tail is truncated; a bad line with good lines after it is corruption
  * (SDS_ERR_OFFSETS_CORRUPT) and the broker does not start.
+ * Storage failures (disk full, I/O errors): a failed write or fsync fails what was in flight
+ * and queued, and the journal refuses changes (SDS_ERR_OFFSETS_IO) until it is repaired: the
+ * first change at least RETRY_INTERVAL_MS later first rewrites the whole file from the
+ * records `repairWith` gives (the store's memory, which holds exactly what was fsynced), so
+ * that a torn or unsynced line of the failed write never stays in front of later ones.
  */
 import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -16,6 +21,8 @@ import { encodeRecord, parseJournal, type JournalRecord } from './journal-format
 import type { Logger } from '../../logging.ts';
 
 export const JOURNAL_FILE = '__consumer_offsets.journal';
+/** How long after a failure (or a failed repair) the next change may try to repair the file. */
+const RETRY_INTERVAL_MS = 1000;
 
 interface Pending {
   readonly bytes: Buffer | null;
@@ -31,14 +38,20 @@ export class OffsetJournal {
   private pending: Pending[] = [];
   private running: Promise<void> | undefined;
   private failure: Error | undefined;
+  private retryAt = 0;
+  /** When the current run of failures began: one warning when it starts, one line when it ends. */
+  private failingSince: number | undefined;
+  private repairSource: (() => readonly JournalRecord[]) | undefined;
   private closed = false;
   /** Bytes in the file now; compaction is decided on it. */
   size: number;
 
   private constructor(
     private readonly path: string,
-    private handle: FileHandle,
+    /** Unset while a rewrite has closed it and not reopened it yet. */
+    private handle: FileHandle | undefined,
     size: number,
+    private readonly logger: Logger,
   ) {
     this.size = size;
   }
@@ -67,7 +80,12 @@ export class OffsetJournal {
       throw ioError('open', path, e);
     });
     if (bytes.length === 0) await syncDir(dirname(path));
-    return { journal: new OffsetJournal(path, handle, parsed.validBytes), records: parsed.records };
+    return { journal: new OffsetJournal(path, handle, parsed.validBytes, logger), records: parsed.records };
+  }
+
+  /** What the file must hold after a failure: every record known to be durable, as of the repair. */
+  repairWith(snapshot: () => readonly JournalRecord[]): void {
+    this.repairSource = snapshot;
   }
 
   /**
@@ -87,12 +105,18 @@ export class OffsetJournal {
     if (this.closed) return;
     this.closed = true;
     while (this.running !== undefined) await this.running;
-    await this.handle.close();
+    await this.handle?.close();
   }
 
   private enqueue(item: Omit<Pending, 'resolve' | 'reject'>): Promise<void> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new SdsError('SDS_ERR_OFFSETS_IO', 'The committed-offsets journal is closed (the broker is stopping).'));
+    if (this.failure !== undefined) {
+      const repair = this.repairSource;
+      if (repair === undefined || Date.now() < this.retryAt) return Promise.reject(this.failure);
+      // The repair goes first; if it fails, the items queued behind it fail with it.
+      this.failure = undefined;
+      this.pending.push({ bytes: null, replace: repair, resolve: () => undefined, reject: () => undefined });
+    }
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ ...item, resolve, reject });
       this.running ??= this.drain();
@@ -115,27 +139,54 @@ export class OffsetJournal {
         while (n < this.pending.length && this.pending[n]?.replace === undefined) n++;
         inFlight = this.pending.splice(0, n);
         const bytes = Buffer.concat(inFlight.map((p) => p.bytes ?? Buffer.alloc(0)));
-        await this.handle.write(bytes);
+        this.handle ??= await open(this.path, 'a');
+        await appendFully(this.handle, bytes);
         await this.handle.datasync();
         this.size += bytes.length;
+        this.recovered();
         for (const p of inFlight) p.onDurable?.();
         for (const p of inFlight) p.resolve();
         inFlight = [];
       }
     } catch (e: unknown) {
-      // After a failed write or fsync nothing more is accepted: what reached the disk is unknown.
+      // After a failed write or fsync nothing more is accepted until a rewrite: what reached the disk is unknown.
       this.failure = ioError('write', this.path, e);
+      this.retryAt = Date.now() + RETRY_INTERVAL_MS;
+      if (this.failingSince === undefined) {
+        this.failingSince = Date.now();
+        this.logger.warn({ path: this.path, err: e }, 'the committed-offsets journal refuses commits after an I/O failure; the next commit after a second rewrites it');
+      }
       for (const p of [...inFlight, ...this.pending.splice(0)]) p.reject(this.failure);
     } finally {
       this.running = undefined;
     }
   }
 
+  private recovered(): void {
+    if (this.failingSince === undefined) return;
+    this.logger.info({ path: this.path, failingForMs: Date.now() - this.failingSince }, 'the committed-offsets journal accepts commits again');
+    this.failingSince = undefined;
+  }
+
   private async replaceFile(content: Buffer): Promise<void> {
-    await this.handle.close();
+    const old = this.handle;
+    this.handle = undefined;
+    await old?.close();
     await writeFileAtomic(this.path, content);
     this.handle = await open(this.path, 'a');
     this.size = content.length;
+  }
+}
+
+/**
+ * One write(2) may store only part of the bytes (a disk filling up does that before it says
+ * ENOSPC): continue until all are written, so the failure surfaces instead of a torn line.
+ */
+async function appendFully(handle: FileHandle, bytes: Buffer): Promise<void> {
+  for (let done = 0; done < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done);
+    if (bytesWritten <= 0) throw new Error(`write made no progress after ${done} of ${bytes.length} bytes`);
+    done += bytesWritten;
   }
 }
 
@@ -150,5 +201,9 @@ async function syncDir(dir: string): Promise<void> {
 
 function ioError(what: string, path: string, cause: unknown): SdsError {
   if (cause instanceof SdsError) return cause;
-  return new SdsError('SDS_ERR_OFFSETS_IO', `Could not ${what} the committed-offsets journal ${path}: check the data directory's disk and permissions, then restart the broker.`, { cause });
+  return new SdsError(
+    'SDS_ERR_OFFSETS_IO',
+    `Could not ${what} the committed-offsets journal ${path}: free disk space or fix the data directory's permissions; commits are refused until then, and the broker retries by itself.`,
+    { cause },
+  );
 }

@@ -34,7 +34,10 @@ export class OffsetStore {
   private constructor(
     private readonly journal: OffsetJournal,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // Memory holds exactly the fsynced changes, so it is what the file must say after a failed write.
+    journal.repairWith(() => this.snapshot());
+  }
 
   static async open(dataDir: string, logger: Logger): Promise<OffsetStore> {
     const { journal, records } = await OffsetJournal.open(dataDir, logger);

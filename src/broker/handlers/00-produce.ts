@@ -13,6 +13,10 @@
  * stale epoch INVALID_PRODUCER_EPOCH; a gap, or a new epoch not starting at sequence 0,
  * OUT_OF_ORDER_SEQUENCE_NUMBER. The check and the log's enqueue run without yielding in
  * between, so batches of one partition are checked in the order their offsets are assigned.
+ * Storage failures (disk full, I/O errors): the partition answers KAFKA_STORAGE_ERROR with the
+ * file system's reason, as Kafka does for an offline log directory; other partitions and
+ * connections carry on. The log repairs itself on a later append once the disk is usable
+ * (log/log-repair.ts), so a client's retry succeeds then.
  * Metrics: each appended batch adds its bytes and record count to the topic's BytesIn and
  * MessagesIn (duplicates and refused batches add nothing); each request adds its time.
  * Authorization (with an authorizer, as KafkaApis): a request carrying transactional batches
@@ -29,7 +33,7 @@ import type { Loose } from '../../protocol/primitives/loose.ts';
 import { checkRecords } from '../produce/validate-records.ts';
 import { effectiveConfig } from '../metadata/topic-configs.ts';
 import type { TopicInfo } from '../metadata/topic-store.ts';
-import type { AppendOptions, AppendResult, PartitionLog } from '../log/index.ts';
+import { isStorageFailure, storageFailureDetail, type AppendOptions, type AppendResult, type PartitionLog } from '../log/index.ts';
 import { batchOf, type Placement } from '../producers/index.ts';
 import type { BatchHeader } from '../../protocol/records/index.ts';
 import { allowed, enforcing } from '../security/authorize.ts';
@@ -87,11 +91,22 @@ async function appendPartition(topic: TopicInfo | undefined, p: ProduceRequestPa
   }
   const options: AppendOptions = { leaderEpoch: 0, ...(logAppendTime ? { logAppendTime: BigInt(now) } : {}) };
   const h = check.batch.header;
-  if (h.producerId >= 0n) return appendIdempotent(topic, p, log, h, options, ctx);
-  const result = await log.append(p.records as Buffer, options);
-  ctx.broker.partitions.notifyAppend();
-  ctx.broker.metrics.appended(topic.name, check.batch.size, h.recordsCount);
-  return success(p.index, result);
+  try {
+    if (h.producerId >= 0n) return await appendIdempotent(topic, p, log, h, options, ctx);
+    const result = await log.append(p.records as Buffer, options);
+    ctx.broker.partitions.notifyAppend();
+    ctx.broker.metrics.appended(topic.name, check.batch.size, h.recordsCount);
+    return success(p.index, result);
+  } catch (e: unknown) {
+    if (!isStorageFailure(e)) throw e;
+    // The log itself warns once when it goes offline; each refused batch is only a debug line.
+    ctx.logger.debug({ topic: topic.name, partition: p.index, err: e }, 'produce refused: storage failure');
+    return failure(p.index, ErrorCode.KAFKA_STORAGE_ERROR, storageErrorMessage(topic.name, p.index, e));
+  }
+}
+
+function storageErrorMessage(topic: string, partition: number, e: unknown): string {
+  return `The broker could not write to the log of ${topic}-${partition} (${storageFailureDetail(e)}). The batch was not acknowledged; retry it: writes resume by themselves once the disk has room or works again.`;
 }
 
 /** Sequence check, then append; nothing yields between the two (see the header). */

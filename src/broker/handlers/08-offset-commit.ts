@@ -12,7 +12,8 @@
  * else every partition answers GROUP_AUTHORIZATION_FAILED; READ on each topic, else its
  * partitions answer TOPIC_AUTHORIZATION_FAILED (whether or not the topic exists).
  * A commit is answered only once it is fsynced (see src/broker/groups/offset-journal.ts);
- * all partitions of one request are written atomically.
+ * all partitions of one request are written atomically. When the disk refuses the write, every
+ * partition that would have been stored answers COORDINATOR_NOT_AVAILABLE (retriable).
  * Known gaps: v2-4 retention_time_ms is ignored (offsets.retention.minutes applies).
  */
 import { defineHandler } from './types.ts';
@@ -79,7 +80,8 @@ export const offsetCommitHandler = defineHandler({
         return { partitionIndex: p.partitionIndex, errorCode };
       }),
     }));
-    await groups.commitOffsets(request.groupId, accepted);
+    const stored = await groups.commitOffsets(request.groupId, accepted);
+    if (stored !== ErrorCode.NONE) for (const t of answer) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) p.errorCode = stored;
     return { throttleTimeMs: 0, topics: answer };
   },
 });

@@ -9,13 +9,15 @@
  * on each topic (TOPIC_AUTHORIZATION_FAILED "Authorization failed." before any other check but
  * duplicates); the v5+ configs are returned only with DESCRIBE_CONFIGS on the topic, otherwise
  * topic_config_error_code is TOPIC_AUTHORIZATION_FAILED.
+ * A creation the disk refuses (full, I/O error) is taken back and answers KAFKA_STORAGE_ERROR.
  * Known gaps: timeout_ms is ignored (creation is immediate).
  */
 import { defineHandler, type RequestContext } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { CreateTopicsRequestCreatableTopic, CreateTopicsResponse, CreateTopicsResponseCreatableTopicResult } from '../../protocol/generated/create-topics.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
-import { checkNewTopic, createTopic, describeTopicConfigs, type TopicProblem } from '../metadata/create-topic.ts';
+import { checkNewTopic, createTopic, describeTopicConfigs, storageProblem, type TopicProblem } from '../metadata/create-topic.ts';
+import { isStorageFailure } from '../log/index.ts';
 import { allowed, checker, clusterAllowed, enforcing } from '../security/authorize.ts';
 
 export const createTopicsHandler = defineHandler({
@@ -75,7 +77,14 @@ async function createOne(t: CreateTopicsRequestCreatableTopic, validateOnly: boo
     topicConfigErrorCode: describable ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
   };
   if (validateOnly) return result;
-  const topic = await createTopic(broker, t.name, partitions, overrides);
+  let topic;
+  try {
+    topic = await createTopic(broker, t.name, partitions, overrides);
+  } catch (e: unknown) {
+    if (!isStorageFailure(e)) throw e;
+    ctx.logger.warn({ topic: t.name, err: e }, 'topic not created: storage failure');
+    return failed(t.name, storageProblem(t.name, e));
+  }
   ctx.logger.info({ topic: t.name, partitions }, 'created topic');
   return { ...result, topicId: ctx.version >= 7 ? topic.topicId : undefined };
 }

@@ -3,7 +3,8 @@
  * Behaviour: as Kafka's TransactionCoordinator for a null transactional id: every request gets
  * a new producer id with epoch 0, whatever producer id and epoch it carries (idempotent
  * producers bump their epoch locally, KIP-360; the broker only accepts the bump on produce).
- * Ids are never reused, across restarts too (producers/id-allocator.ts). A producer id
+ * Ids are never reused, across restarts too (producers/id-allocator.ts); when the disk refuses
+ * the write that reserves a new block of ids, COORDINATOR_NOT_AVAILABLE (retriable). A producer id
  * without an epoch, or the reverse, is INVALID_REQUEST, as in KafkaApis.
  * Authorization (with an authorizer, as KafkaApis, before the checks above): a transactional id
  * needs WRITE on it, else TRANSACTIONAL_ID_AUTHORIZATION_FAILED; an idempotent producer needs
@@ -18,6 +19,7 @@ import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { InitProducerIdResponse } from '../../protocol/generated/init-producer-id.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
 import { allowed, allowedOnAny, clusterAllowed } from '../security/authorize.ts';
+import { isStorageFailure } from '../log/index.ts';
 
 export const initProducerIdHandler = defineHandler({
   apiKey: 22,
@@ -35,7 +37,14 @@ export const initProducerIdHandler = defineHandler({
       return failure(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     }
     if ((request.producerId === -1n) !== (request.producerEpoch === -1)) return failure(ErrorCode.INVALID_REQUEST);
-    const producerId = await ctx.broker.producers.ids.allocate();
+    let producerId: bigint;
+    try {
+      producerId = await ctx.broker.producers.ids.allocate();
+    } catch (e: unknown) {
+      if (!isStorageFailure(e)) throw e;
+      ctx.logger.warn({ err: e }, 'no producer id: storage failure');
+      return failure(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
   },
 });

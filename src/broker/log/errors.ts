@@ -20,7 +20,7 @@ export type LogErrorCode =
   | 'SDS_ERR_LOG_CLOSED'
   /** The same partition directory is already open in this process. */
   | 'SDS_ERR_LOG_ALREADY_OPEN'
-  /** A write or fsync failed; the log refuses writes until it is reopened (and recovered). */
+  /** A write, fsync or roll failed; appends are refused until a later one repairs the log (at most once a second). */
   | 'SDS_ERR_LOG_OFFLINE'
   /** Bytes below the log end do not parse as record batches, or a segment file is where it must not be. */
   | 'SDS_ERR_LOG_CORRUPT'

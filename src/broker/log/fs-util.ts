@@ -1,4 +1,4 @@
-import { open, rename, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LogError } from './errors.ts';
 import { TMP_SUFFIX } from './file-names.ts';
@@ -17,17 +17,25 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Replaces `path` all at once: write a temp file, fsync it, rename it over, fsync the directory. */
+/**
+ * Replaces `path` all at once: write a temp file, fsync it, rename it over, fsync the directory.
+ * A failure before the rename removes the temp file, so a full disk is not left fuller.
+ */
 export async function writeFileAtomic(path: string, data: Buffer): Promise<void> {
   const tmp = path + TMP_SUFFIX;
-  const fh = await open(tmp, 'w');
   try {
-    await writeFully(fh, [data], 0);
-    await fh.sync();
-  } finally {
-    await fh.close();
+    const fh = await open(tmp, 'w');
+    try {
+      await writeFully(fh, [data], 0);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
   }
-  await rename(tmp, path);
   await fsyncDir(dirname(path));
 }
 

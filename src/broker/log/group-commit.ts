@@ -22,6 +22,26 @@ export class GroupCommit {
     return this.durable;
   }
 
+  /** True after a failed fsync, until restart(). */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Resolves once no fsync is in flight. */
+  async idle(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
+
+  /**
+   * After the log repaired its files (call only when idle): forgets the failure and starts
+   * over with everything below `durableOffset` on disk.
+   */
+  restart(durableOffset: bigint): void {
+    this.failure = undefined;
+    this.again = false;
+    this.durable = durableOffset;
+  }
+
   /** Resolves once everything below `offset` is durable. Call only after those bytes are written. */
   waitFor(offset: bigint): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure);

@@ -49,9 +49,17 @@
  * indexes live in memory and are written on roll and close), `recovery-point-offset-checkpoint`
  * and `log-start-offset-checkpoint` ("0\n<offset>\n", replaced atomically) and the marker
  * `.kafka_cleanshutdown`. Errors are LogError (SDS_ERR_LOG_*); Kafka errors that are data are
- * returned. After a failed write or fsync the log is offline (SDS_ERR_LOG_OFFLINE) until reopened.
+ * returned.
+ *
+ * Storage failures (disk full, I/O errors): after a failed write, fsync or roll the log is
+ * offline: appends reject with SDS_ERR_LOG_OFFLINE (Produce answers KAFKA_STORAGE_ERROR),
+ * reads, timestamp lookups and retention go on. The first append at least REPAIR_INTERVAL_MS
+ * (1 s) after the failure repairs the files (log-repair.ts: cut back to the high watermark,
+ * fsync, finish a half-done roll, move the recovery point) and, if that works, is written:
+ * the log heals without a restart once the disk is usable. `offline` tells which state it is in.
  */
-export { PartitionLog } from './partition-log.ts';
+export { PartitionLog, REPAIR_INTERVAL_MS } from './partition-log.ts';
+export { isStorageFailure, storageFailureDetail } from './storage-failure.ts';
 export { DEFAULT_LOG_CONFIG, validateLogConfig, type LogConfig } from './config.ts';
 export { LogError, type LogErrorCode } from './errors.ts';
 export { isDeletedLogDir } from './file-names.ts';

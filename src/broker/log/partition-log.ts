@@ -10,8 +10,10 @@ import { fsyncDir } from './fs-util.ts';
 import { GroupCommit } from './group-commit.ts';
 import { loadLog } from './log-loader.ts';
 import { outOfRange, readLog } from './log-reader.ts';
+import { repairLog } from './log-repair.ts';
 import { belowLogStart, pastRetentionSize, pastRetentionTime } from './retention.ts';
 import { shouldRoll } from './roll-policy.ts';
+import { isStorageFailure } from './storage-failure.ts';
 import { Segment, type IndexedBatch } from './segment.ts';
 import { SegmentDeleter } from './segment-deleter.ts';
 import { SegmentList, type LogPosition } from './segment-list.ts';
@@ -47,6 +49,13 @@ const INT64_MIN = -0x8000000000000000n;
 const INT64_MAX = 0x7fffffffffffffffn;
 const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
 const NOOP_LOGGER: LogLogger = { info: () => {}, warn: () => {}, error: () => {} };
+/**
+ * After a failed write, fsync or roll the log refuses appends; the first append at least this
+ * long after the failure (or after a failed repair) repairs the files and, if that works, is
+ * written. On demand rather than on a timer: an idle log has nothing to repair for, and a
+ * full disk costs one cheap attempt a second per partition that is being written to.
+ */
+export const REPAIR_INTERVAL_MS = 1000;
 
 /** Directories open in this process: two logs on one directory would corrupt it. */
 const openDirs = new Set<string>();
@@ -68,7 +77,12 @@ export class PartitionLog {
   private writerDone: Promise<void> = Promise.resolve();
   private state: 'open' | 'closing' | 'closed' = 'open';
   private closing: Promise<void> | undefined;
+  /** Set while the log refuses appends after an I/O failure; cleared by a successful repair. */
   private failure: LogError | undefined;
+  private nextRepairAt = 0;
+  private repairing = false;
+  /** When the current run of failures began (for one warning when it starts and one line when it ends). */
+  private failingSince: number | undefined;
   private admin: Promise<void> = Promise.resolve();
   private readonly deleter: SegmentDeleter;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -126,7 +140,7 @@ export class PartitionLog {
     return this.hw.offset;
   }
 
-  /** True after a failed write or fsync: the log takes no more appends until reopened. */
+  /** True after a failed write or fsync, until a later append repairs the log (see REPAIR_INTERVAL_MS). */
   get offline(): boolean {
     return this.failure !== undefined;
   }
@@ -161,7 +175,8 @@ export class PartitionLog {
    * write (above 1). Bad input rejects with a LogError and writes nothing.
    */
   async append(records: Buffer, options: AppendOptions): Promise<AppendResult> {
-    this.checkWritable();
+    this.checkOpen();
+    if (this.failure !== undefined && !this.repairing && this.now() < this.nextRepairAt) throw this.failure;
     checkLeaderEpoch(options.leaderEpoch);
     const t = options.logAppendTime;
     if (t !== undefined && (t < INT64_MIN || t > INT64_MAX)) {
@@ -199,7 +214,7 @@ export class PartitionLog {
    * persists it before resolving, and deletes the segments wholly below it.
    */
   async deleteRecordsBefore(offset: bigint): Promise<bigint | OffsetOutOfRange> {
-    this.checkWritable();
+    this.checkOpen();
     if (offset < 0n || offset > this.hw.offset) {
       return outOfRange({ logStartOffset: this.startOffset, logEndOffset: this.written.offset, highWatermark: this.hw });
     }
@@ -213,9 +228,13 @@ export class PartitionLog {
     });
   }
 
-  /** Applies retention (log start offset, retention.ms, retention.bytes); never deletes the active segment. */
+  /**
+   * Applies retention (log start offset, retention.ms, retention.bytes); never deletes the active
+   * segment. Runs on a log refusing appends too: it touches only data below the high watermark,
+   * which a repair keeps, and freeing space is what a full disk needs.
+   */
   async enforceRetention(nowMs: number = this.now()): Promise<RetentionResult> {
-    this.checkWritable();
+    this.checkOpen();
     return this.exclusive(async () => {
       let deleted = await this.deleteOldest(belowLogStart(this.segments.all(), this.hw.offset, this.startOffset), 'log start offset');
       deleted += await this.deleteOldest(pastRetentionTime(this.segments.all(), this.hw.offset, this.config, nowMs), 'retention.ms');
@@ -256,7 +275,7 @@ export class PartitionLog {
   private async runWriter(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        if (this.failure !== undefined) {
+        if (this.failure !== undefined && !(await this.repair())) {
           this.rejectQueued(this.failure);
           break;
         }
@@ -324,6 +343,10 @@ export class PartitionLog {
 
   private afterWrite(active: Segment, placed: PlacedAppend[], bytes: number): void {
     const nowMs = this.now();
+    if (this.failingSince !== undefined) {
+      this.logger.info({ dir: this.dir, failingForMs: nowMs - this.failingSince }, 'partition log accepts writes again');
+      this.failingSince = undefined;
+    }
     for (const p of placed) for (const b of p.batches) active.indexBatch(b, this.config.indexIntervalBytes);
     active.rollStartMs ??= nowMs;
     active.lastModifiedMs = nowMs;
@@ -460,12 +483,25 @@ export class PartitionLog {
       while (this.writing) await this.writerDone;
       if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
       await this.admin;
-      if (clean && this.failure === undefined) await this.writeCleanState();
+      if (clean && this.failure === undefined) await this.tryWriteCleanState();
     } finally {
       await this.deleter.removeAll();
       for (const s of this.segments.all()) await s.close().catch(() => undefined);
       openDirs.delete(this.dir);
       this.state = 'closed';
+    }
+  }
+
+  /**
+   * A disk that refuses the clean-shutdown files must not fail the broker's stop (other logs
+   * still have to close): without the marker the next open recovers this log, as after a crash.
+   */
+  private async tryWriteCleanState(): Promise<void> {
+    try {
+      await this.writeCleanState();
+    } catch (err) {
+      if (!isStorageFailure(err)) throw err;
+      this.logger.warn({ dir: this.dir, err }, 'clean shutdown files could not be written; the next open recovers the log');
     }
   }
 
@@ -504,10 +540,9 @@ export class PartitionLog {
     };
   }
 
-  private checkWritable(): void {
+  private checkOpen(): void {
     this.checkReadable();
     if (this.state !== 'open') throw new LogError('SDS_ERR_LOG_CLOSED', `partition log ${this.dir} is closing`);
-    if (this.failure !== undefined) throw this.failure;
   }
 
   private checkReadable(): void {
@@ -518,19 +553,66 @@ export class PartitionLog {
     const detail = cause instanceof Error ? cause.message : String(cause);
     return new LogError(
       'SDS_ERR_LOG_OFFLINE',
-      `partition log ${this.dir} stopped accepting writes after an I/O failure (${detail}); fix the disk, then reopen the log to recover it`,
+      `partition log ${this.dir} refuses writes after an I/O failure (${detail}); free disk space or fix the disk: appends retry by themselves about every second`,
       { cause },
     );
   }
 
-  /** After a failed write or fsync nothing more may be acknowledged (the page cache state is unknown). */
+  /**
+   * After a failed write or fsync nothing more may be acknowledged until a repair has cut the
+   * file back to what is known to be on disk (the page cache state is unknown).
+   */
   private goOffline(cause: unknown): LogError {
     if (this.failure === undefined) {
       this.failure = this.offlineError(cause);
-      this.logger.error({ dir: this.dir, err: cause }, 'partition log is offline after an I/O failure');
+      this.nextRepairAt = this.now() + REPAIR_INTERVAL_MS;
+      if (this.failingSince === undefined) {
+        this.failingSince = this.now();
+        this.logger.warn({ dir: this.dir, err: cause }, 'partition log refuses writes after an I/O failure; appends retry about every second');
+      }
     }
     this.rejectQueued(this.failure);
     return this.failure;
+  }
+
+  /**
+   * Called by the writer, with appends queued, while the log refuses them: once REPAIR_INTERVAL_MS
+   * has passed, repairs the files (log-repair.ts) and returns whether appends may go on. The
+   * repair point is the high watermark: every acknowledged offset is below it (acks=1/all are
+   * given after the fsync that raised it; with relaxed flushing everything written is below
+   * it, and is fsynced first), and nothing at or above it was ever acknowledged or served, so
+   * cutting there loses and duplicates nothing; the offsets of the failed appends are given out
+   * again, and no byte of them is left on disk.
+   */
+  private async repair(): Promise<boolean> {
+    if (this.now() < this.nextRepairAt) return false;
+    this.repairing = true;
+    try {
+      await this.exclusive(() => this.repairFiles());
+      this.failure = undefined;
+      return true;
+    } catch (err) {
+      this.failure = this.offlineError(err);
+      this.logger.debug?.({ dir: this.dir, err }, 'partition log repair failed; the next append tries again');
+      return false;
+    } finally {
+      this.repairing = false;
+      this.nextRepairAt = this.now() + REPAIR_INTERVAL_MS;
+    }
+  }
+
+  private async repairFiles(): Promise<void> {
+    if (this.flushTimer !== undefined) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    await this.commit.idle();
+    // With relaxed flushing, acknowledged bytes may still be only written: make them durable first.
+    if (!this.commit.failed) await this.commit.flushAll();
+    const kept = await repairLog({ dir: this.dir, segments: this.segments, keep: this.hw, indexIntervalBytes: this.config.indexIntervalBytes });
+    this.hw = kept;
+    this.written = kept;
+    this.commit.restart(kept.offset);
   }
 
   private rejectQueued(err: LogError): void {

@@ -54,6 +54,20 @@ export class SegmentList {
     this.list.push(segment);
   }
 
+  /** Removes every segment after `segment`, which becomes the active one; returns them. */
+  removeAfter(segment: Segment): Segment[] {
+    const at = this.list.indexOf(segment);
+    if (at < 0) throw new RangeError(`segment ${segment.baseOffset} is not in the list`);
+    return this.list.splice(at + 1);
+  }
+
+  /** Puts `fresh` where `old` was (a segment reopened with rebuilt state). */
+  replace(old: Segment, fresh: Segment): void {
+    const at = this.list.indexOf(old);
+    if (at < 0) throw new RangeError(`segment ${old.baseOffset} is not in the list`);
+    this.list[at] = fresh;
+  }
+
   /** Removes the n oldest segments (never the active one). */
   removeOldest(n: number): Segment[] {
     const count = Math.min(n, this.list.length - 1);

@@ -69,7 +69,13 @@ export class Segment {
         throw new LogError('SDS_ERR_LOG_CORRUPT', `cannot roll to ${path}: a non-empty segment file is already there`);
       }
     }
-    await fsyncDir(dir);
+    try {
+      await fsyncDir(dir);
+    } catch (err) {
+      // The empty file stays (a later roll reuses it); the handle must not leak.
+      await fh.close();
+      throw err;
+    }
     return new Segment(dir, baseOffset, fh, nowMs);
   }
 
@@ -173,10 +179,11 @@ export class Segment {
     if (upTo > this.syncedSize) this.syncedSize = upTo;
   }
 
+  /** Cuts the file to `size` bytes and fsyncs it: every byte left is then durable. */
   async truncate(size: number): Promise<void> {
     await this.fh.truncate(size);
     await this.fh.datasync();
-    this.syncedSize = Math.min(this.syncedSize, size);
+    this.syncedSize = size;
   }
 
   /**

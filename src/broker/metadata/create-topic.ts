@@ -3,6 +3,7 @@ import type { TopicInfo } from './topic-store.ts';
 import { TOPIC_CONFIGS, checkTopicConfig } from './topic-configs.ts';
 import { topicNameProblem } from './topic-names.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
+import { storageFailureDetail } from '../log/index.ts';
 
 /** Why a topic cannot be created: a Kafka error code and Kafka's message. */
 export interface TopicProblem {
@@ -50,11 +51,31 @@ function collidingTopic(broker: BrokerContext, name: string): string | undefined
   return broker.topics.list().find((t) => t.name !== name && t.name.replace(/\./g, '_') === key)?.name;
 }
 
-/** Creates a checked topic: stores it, then opens its partitions. */
+/**
+ * Creates a checked topic: stores it, then opens its partitions. If the disk refuses either
+ * step (full, I/O error), what was done is taken back as far as the disk allows and the error
+ * is thrown: the topic is then not created (isStorageFailure tells such errors apart).
+ */
 export async function createTopic(broker: BrokerContext, name: string, partitions: number, configs: Record<string, string>): Promise<TopicInfo> {
   const topic = await broker.topics.create(name, partitions, configs);
-  await broker.partitions.openTopic(topic);
+  try {
+    await broker.partitions.openTopic(topic);
+  } catch (e: unknown) {
+    // The partitions opened so far go; the topic leaves the list. If that write fails too, the
+    // next start opens (creates) the missing partitions, which is the state a crash here leaves.
+    await broker.partitions.deleteTopic(topic).catch(() => undefined);
+    await broker.topics.delete(name).catch(() => undefined);
+    throw e;
+  }
   return topic;
+}
+
+/** The answer to a creation the disk refused: Kafka's error for a storage failure, with the reason. */
+export function storageProblem(name: string, e: unknown): TopicProblem {
+  return {
+    errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
+    message: `Topic '${name}' was not created: the broker could not write to its data directory (${storageFailureDetail(e)}). Free disk space, then retry.`,
+  };
 }
 
 /** Every topic config with its effective value and source, as CreateTopics v5+ reports it. */

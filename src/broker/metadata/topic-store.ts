@@ -30,14 +30,16 @@ export function newTopicId(): string {
 
 /**
  * The topics of the broker, kept in memory and persisted atomically on every change, so
- * a crash leaves the previous or the new list, never a torn one.
+ * a crash leaves the previous or the new list, never a torn one. Changes are applied one at
+ * a time; one whose write fails (disk full) is undone in memory too, and its error thrown.
  */
 export class TopicStore {
   private readonly path: string;
   private readonly byName = new Map<string, TopicInfo>();
   private readonly byId = new Map<string, TopicInfo>();
-  /** Changes are written one at a time, in order. */
-  private writing: Promise<void> = Promise.resolve();
+  /** Changes applied to memory and waiting for the next write of the file. */
+  private unwritten: { undo: () => void; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private writing = false;
 
   private constructor(dataDir: string, topics: TopicInfo[]) {
     this.path = join(dataDir, FILE);
@@ -81,32 +83,68 @@ export class TopicStore {
 
   async create(name: string, partitions: number, configs: Record<string, string>): Promise<TopicInfo> {
     const topic: TopicInfo = { name, topicId: newTopicId(), partitions, configs };
-    this.index(topic);
-    await this.persist();
+    await this.change(
+      () => this.index(topic),
+      () => this.unindex(topic),
+    );
     return topic;
   }
 
   async delete(name: string): Promise<void> {
     const t = this.byName.get(name);
     if (!t) return;
-    this.byName.delete(name);
-    this.byId.delete(t.topicId);
-    await this.persist();
+    await this.change(
+      () => this.unindex(t),
+      () => this.index(t),
+    );
   }
 
   async update(name: string, change: Partial<Pick<TopicInfo, 'partitions' | 'configs'>>): Promise<TopicInfo> {
     const t = this.byName.get(name);
     if (!t) throw new Error(`no topic ${name}`);
     const next = { ...t, ...change };
-    this.index(next);
-    await this.persist();
+    await this.change(
+      () => this.index(next),
+      () => this.index(t),
+    );
     return next;
   }
 
-  private persist(): Promise<void> {
-    const snapshot: TopicsFile = { version: 1, topics: this.list() };
-    const write = this.writing.then(() => writeFileAtomic(this.path, `${JSON.stringify(snapshot, null, 2)}\n`));
-    this.writing = write.catch(() => undefined);
-    return write;
+  private unindex(t: TopicInfo): void {
+    this.byName.delete(t.name);
+    this.byId.delete(t.topicId);
+  }
+
+  /**
+   * Applies a change to memory at once (later checks see it), then persists the list with one
+   * write for every change made meanwhile. If that write fails, its changes are undone, newest
+   * first, so memory goes back to what the file holds and no change reported as failed stays.
+   */
+  private change(apply: () => void, undo: () => void): Promise<void> {
+    apply();
+    return new Promise<void>((resolve, reject) => {
+      this.unwritten.push({ undo, resolve, reject });
+      if (!this.writing) void this.writeChanges();
+    });
+  }
+
+  private async writeChanges(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.unwritten.length > 0) {
+        const changes = this.unwritten.splice(0);
+        const snapshot: TopicsFile = { version: 1, topics: this.list() };
+        try {
+          await writeFileAtomic(this.path, `${JSON.stringify(snapshot, null, 2)}\n`);
+        } catch (e: unknown) {
+          for (const c of [...changes].reverse()) c.undo();
+          for (const c of changes) c.reject(e);
+          continue;
+        }
+        for (const c of changes) c.resolve();
+      }
+    } finally {
+      this.writing = false;
+    }
   }
 }
