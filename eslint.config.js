@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.scratch/**', 'node_modules/**', 'coverage/**', '.tmp/**', 'cdk.out/**', 'types/**'] },
+  { ignores: ['.scratch/**', 'node_modules/**', 'dist/**', 'coverage/**', '.tmp/**', 'cdk.out/**', 'types/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,9 +1,11 @@
 /**
- * Broker benchmark: Apache Kafka's own ProducerPerformance against the embedded broker and
- * against Apache Kafka 4.1.1 (default settings, and with log.flush.interval.messages=1 for
- * the same durability as ours), in one run on this machine: 1 KiB records, acks=all, 1 and
- * 6 partitions. Also the raw disk's fsync'd sequential write speed, the embedded broker's
- * start-up time (in-process, empty data directory) and each server's RSS idle and after load.
+ * Broker benchmark: Apache Kafka's own ProducerPerformance and ConsumerPerformance against the
+ * embedded broker and against Apache Kafka 4.1.1 (default settings, and with
+ * log.flush.interval.messages=1 for the same durability as ours), in one run on this machine:
+ * 1 KiB records, acks=all, 1 and 6 partitions, 1 and 4 producers at once; then the same topics
+ * read back by ConsumerPerformance. Also the raw disk's fsync'd sequential write speed, each
+ * server's start-up time (process start until a Metadata call lists it), the embedded broker's
+ * in-process start-up, and each server's RSS idle and at its peak under load.
  * On the same servers: end-to-end latency through a consumer group and rebalance times (groups.ts).
  * Needs the conformance tools: `bash scripts/conformance/install.sh`.
  */
@@ -13,9 +15,9 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { kafkaInstalled, runJavaTool, startApacheKafka } from '../scripts/conformance/apache-kafka.ts';
-import { startEmbedded } from '../scripts/conformance/embedded.ts';
 import type { RunningServer } from '../scripts/conformance/server.ts';
 import { startBroker } from '../src/broker/broker.ts';
+import { buildPrecompiled, startSdsBroker } from './sds-broker.ts';
 import { endToEndLatency, rebalanceTimes, type LatencyRun, type RebalanceRun } from './groups.ts';
 
 export interface ProducerRun {
@@ -23,14 +25,28 @@ export interface ProducerRun {
   mbPerSec: number;
   p50: number;
   p99: number;
+  p999: number;
 }
 
+export interface ConsumerRun {
+  recordsPerSec: number;
+  mbPerSec: number;
+}
+
+/** One produce shape on one server: its runs, and the consumer runs reading what they wrote. */
 export interface ServerResult {
   server: string;
   partitions: number;
+  producers: number;
   runs: ProducerRun[];
+  consumed: ConsumerRun[];
+}
+
+export interface ServerFootprint {
+  server: string;
+  startMs: number;
   rssIdleMb: number;
-  rssLoadedMb: number;
+  rssPeakMb: number;
 }
 
 export interface GroupResult {
@@ -43,13 +59,21 @@ export interface BrokerBenchResult {
   diskMbPerSec: number;
   embeddedStartMs: number[];
   servers: ServerResult[];
+  footprints: ServerFootprint[];
   groups: GroupResult[];
   records: number;
   latencySeconds: number;
 }
 
 /** Records per second for the end-to-end latency runs. */
-export const LATENCY_RATES = [1000, 10_000] as const;
+export const LATENCY_RATES = [1000, 10_000, 50_000] as const;
+/** The produce shapes: partitions of the topic, and ProducerPerformance processes at once. */
+export const SHAPES = [
+  { partitions: 1, producers: 1 },
+  { partitions: 1, producers: 4 },
+  { partitions: 6, producers: 1 },
+  { partitions: 6, producers: 4 },
+] as const;
 const LATENCY_SECONDS = 10;
 
 const RECORD_SIZE = 1024;
@@ -82,11 +106,19 @@ async function startupTimes(samples: number): Promise<number[]> {
   return out;
 }
 
-/** RSS in MB of the server process, found by its working directory on the command line. */
+/** The server's process ids, found by its working directory on the command line. */
+function serverPids(server: RunningServer): string[] {
+  try {
+    return execFileSync('pgrep', ['-f', dirname(server.dataDir)], { encoding: 'utf8' }).trim().split('\n');
+  } catch {
+    return [];
+  }
+}
+
+/** RSS in MB of the server process. */
 function rssMb(server: RunningServer): number {
-  const pids = execFileSync('pgrep', ['-f', dirname(server.dataDir)], { encoding: 'utf8' }).trim().split('\n');
   let kb = 0;
-  for (const pid of pids) {
+  for (const pid of serverPids(server)) {
     try {
       const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       kb = Math.max(kb, Number(m?.[1] ?? 0));
@@ -95,6 +127,20 @@ function rssMb(server: RunningServer): number {
     }
   }
   return kb / 1024;
+}
+
+/** Samples the server's RSS every 250 ms while `work` runs; returns the peak seen. */
+async function peakRssDuring<T>(server: RunningServer, work: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
+  let peakMb = rssMb(server);
+  const timer = setInterval(() => {
+    peakMb = Math.max(peakMb, rssMb(server));
+  }, 250);
+  try {
+    const value = await work();
+    return { value, peakMb: Math.max(peakMb, rssMb(server)) };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 async function createTopic(bootstrap: string, topic: string, partitions: number): Promise<void> {
@@ -109,9 +155,37 @@ export async function producerPerformance(bootstrap: string, topic: string, reco
     { timeoutMs: 300_000 },
   );
   // "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, P50 ms 50th, P95 ms 95th, P99 ms 99th, P999 ms 99.9th."
-  const m = /records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\).*?(\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/.exec(r.stdout);
+  const m = /records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\).*?(\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th, (\d+) ms 99.9th/.exec(r.stdout);
   if (r.code !== 0 || !m) throw new Error(`ProducerPerformance failed (${r.code}): ${r.stderr.slice(-500)}${r.stdout.slice(-500)}`);
-  return { recordsPerSec: Number(m[1]), mbPerSec: Number(m[2]), p50: Number(m[3]), p99: Number(m[4]) };
+  return { recordsPerSec: Number(m[1]), mbPerSec: Number(m[2]), p50: Number(m[3]), p99: Number(m[4]), p999: Number(m[5]) };
+}
+
+/**
+ * `producers` ProducerPerformance processes at once, sharing `records`: the rates add up (each
+ * tool times its own sends, without the JVM's start), the latencies are the worst of them.
+ */
+async function producersAtOnce(bootstrap: string, topic: string, records: number, producers: number): Promise<ProducerRun> {
+  const runs = await Promise.all(Array.from({ length: producers }, () => producerPerformance(bootstrap, topic, Math.ceil(records / producers))));
+  const sum = (key: 'recordsPerSec' | 'mbPerSec'): number => runs.reduce((total, r) => total + r[key], 0);
+  const worst = (key: 'p50' | 'p99' | 'p999'): number => Math.max(...runs.map((r) => r[key]));
+  return { recordsPerSec: sum('recordsPerSec'), mbPerSec: sum('mbPerSec'), p50: worst('p50'), p99: worst('p99'), p999: worst('p999') };
+}
+
+/** ConsumerPerformance reading `records` from the start of `topic` in a new group; the fetch rate leaves out the group join. */
+export async function consumerPerformance(bootstrap: string, topic: string, records: number): Promise<ConsumerRun> {
+  const r = await runJavaTool(
+    'org.apache.kafka.tools.ConsumerPerformance',
+    ['--bootstrap-server', bootstrap, '--topic', topic, '--messages', String(records), '--group', `${topic}-reader`, '--hide-header', '--timeout', '60000'],
+    { timeoutMs: 300_000 },
+  );
+  // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+  const line = r.stdout.trim().split('\n').filter((l) => /^\d{4}-/.test(l)).at(-1);
+  const fields = line?.split(',').map((f) => f.trim()) ?? [];
+  const consumed = Number(fields[4]);
+  if (r.code !== 0 || fields.length < 10 || consumed < records) {
+    throw new Error(`ConsumerPerformance failed (${r.code}, ${fields[4] ?? 'no'} records): ${r.stderr.slice(-500)}${r.stdout.slice(-500)}`);
+  }
+  return { mbPerSec: Number(fields[8]), recordsPerSec: Number(fields[9]) };
 }
 
 async function benchServer(
@@ -119,20 +193,25 @@ async function benchServer(
   start: () => Promise<RunningServer>,
   records: number,
   rounds: number,
-): Promise<{ producer: ServerResult[]; groups: GroupResult }> {
+): Promise<{ producer: ServerResult[]; footprint: ServerFootprint; groups: GroupResult }> {
   const server = await start();
   try {
-    const results: ServerResult[] = [];
     const rssIdleMb = rssMb(server);
-    for (const partitions of [1, 6]) {
-      const runs: ProducerRun[] = [];
-      for (let round = 0; round < rounds; round++) {
-        const topic = `bench-p${partitions}-r${round}`;
-        await createTopic(server.bootstrap, topic, partitions);
-        runs.push(await producerPerformance(server.bootstrap, topic, records));
+    const { value: results, peakMb } = await peakRssDuring(server, async () => {
+      const out: ServerResult[] = [];
+      for (const { partitions, producers } of SHAPES) {
+        const result: ServerResult = { server: name, partitions, producers, runs: [], consumed: [] };
+        for (let round = 0; round < rounds; round++) {
+          const topic = `bench-p${partitions}-x${producers}-r${round}`;
+          await createTopic(server.bootstrap, topic, partitions);
+          result.runs.push(await producersAtOnce(server.bootstrap, topic, records, producers));
+          if (producers === 1) result.consumed.push(await consumerPerformance(server.bootstrap, topic, records));
+        }
+        out.push(result);
       }
-      results.push({ server: name, partitions, runs, rssIdleMb, rssLoadedMb: rssMb(server) });
-    }
+      return out;
+    });
+    const footprint: ServerFootprint = { server: name, startMs: server.startMs, rssIdleMb, rssPeakMb: peakMb };
     const groups: GroupResult = { server: name, latency: [], rebalance: [] };
     for (let round = 0; round < rounds; round++) {
       for (const rate of LATENCY_RATES) {
@@ -140,7 +219,7 @@ async function benchServer(
       }
       groups.rebalance.push(await rebalanceTimes(server.bootstrap, `bench-rebalance-r${round}`));
     }
-    return { producer: results, groups };
+    return { producer: results, footprint, groups };
   } finally {
     await server.stop();
   }
@@ -148,10 +227,11 @@ async function benchServer(
 
 export async function runBrokerBenchmarks(records: number, rounds: number): Promise<BrokerBenchResult> {
   if (!kafkaInstalled()) throw new Error('the broker benchmark needs Kafka\'s jars: run `bash scripts/conformance/install.sh` first');
+  buildPrecompiled();
   const diskMbPerSec = await diskSpeed();
   const embeddedStartMs = await startupTimes(5);
   const runs = [
-    await benchServer('embedded broker', () => startEmbedded(), records, rounds),
+    await benchServer('embedded broker', () => startSdsBroker(), records, rounds),
     await benchServer('Apache Kafka 4.1.1', () => startApacheKafka(), records, rounds),
     await benchServer('Apache Kafka 4.1.1, flush every message', () => startApacheKafka({ flushEveryMessage: true }), records, rounds),
   ];
@@ -159,6 +239,7 @@ export async function runBrokerBenchmarks(records: number, rounds: number): Prom
     diskMbPerSec,
     embeddedStartMs,
     servers: runs.flatMap((r) => r.producer),
+    footprints: runs.map((r) => r.footprint),
     groups: runs.map((r) => r.groups),
     records,
     latencySeconds: LATENCY_SECONDS,

@@ -15,12 +15,16 @@ import type { MessagesStream } from '@platformatic/kafka';
 const RECORD_SIZE = 1024;
 const WARM_UP_MS = 2000;
 const TICK_MS = 5;
+const MAX_RECORDS_PER_SEND = 500;
 
 export interface LatencyRun {
   rate: number;
+  /** Records sent in the measured window, and how many of them arrived. */
+  sent: number;
   received: number;
   p50: number;
   p99: number;
+  p999: number;
 }
 
 export interface RebalanceRun {
@@ -108,7 +112,11 @@ export async function endToEndLatency(bootstrap: string, topic: string, rate: nu
         const stamp = performance.now();
         const value = Buffer.alloc(RECORD_SIZE, 0x61);
         value.writeDoubleLE(stamp, 0);
-        sends.push(producer.send({ messages: Array.from({ length: due - sent }, () => ({ topic, value })) }));
+        // At most 500 KiB per send: one batch must stay under the servers' 1 MiB message limit.
+        for (let from = sent; from < due; from += MAX_RECORDS_PER_SEND) {
+          const count = Math.min(MAX_RECORDS_PER_SEND, due - from);
+          sends.push(producer.send({ messages: Array.from({ length: count }, () => ({ topic, value })) }));
+        }
         sent = due;
       }
       await new Promise((ok) => setTimeout(ok, TICK_MS));
@@ -117,7 +125,7 @@ export async function endToEndLatency(bootstrap: string, topic: string, rate: nu
     const expected = sent - Math.floor((WARM_UP_MS / 1000) * rate);
     await until(() => latencies.length >= expected, 30_000, `the last records of ${topic}`).catch(() => undefined);
     latencies.sort((a, b) => a - b);
-    return { rate, received: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+    return { rate, sent: expected, received: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), p999: percentile(latencies, 0.999) };
   } finally {
     await closeMember(m);
     await producer.close().catch(() => undefined);

@@ -100,10 +100,11 @@ async function runBroker(flags: BrokerFlags): Promise<void> {
     config: { autoCreateTopics: flags.autoCreateTopics === true },
     logger,
   });
+  // Listening before the ready line: whoever reads it may signal at once.
+  const signalled = untilSignal();
   process.stdout.write(`Kafka broker ready: ${listenerList(broker)} (data in ${broker.dataDir}, cluster ${broker.clusterId})\n`);
   if (broker.metricsUrl !== undefined) process.stdout.write(`Metrics (Prometheus): ${broker.metricsUrl}\n`);
-  const signal = await untilSignal();
-  process.stdout.write(`${signal}: stopping the broker\n`);
+  process.stdout.write(`${await signalled}: stopping the broker\n`);
   await broker.stop();
 }
 

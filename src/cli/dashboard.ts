@@ -40,9 +40,9 @@ export function registerDashboardCommand(program: Command): void {
       port: flags.port,
       intervalMs: flags.intervalSeconds * 1000,
     });
+    const signalled = untilSignal();
     process.stdout.write(`Dashboard: ${dashboard.url} (Ctrl-C stops it)\n`);
-    const signal = await untilSignal();
-    process.stdout.write(`${signal}: stopping the dashboard\n`);
+    process.stdout.write(`${await signalled}: stopping the dashboard\n`);
     await dashboard.stop();
   });
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sourcePath } from '../package-root.ts';
 import type { Command } from 'commander';
 import { SdsError } from '../errors.ts';
 import { DEFAULT_CONFIG_FILE } from '../config/config-file.ts';
@@ -19,7 +19,7 @@ export class InitError extends SdsError {}
 
 /** The package's own sample handler (msk-consumer or msk-to-firehose). */
 export function packagedHandler(name: 'msk-consumer' | 'msk-to-firehose'): string {
-  return fileURLToPath(new URL(`../functions/${name}/index.ts`, import.meta.url));
+  return sourcePath('functions', name, 'index.ts');
 }
 
 /**

@@ -2,9 +2,11 @@
  * The `sds` command. Exit codes: 0 success, 1 failure, 2 usage error.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { SdsError } from '../errors.ts';
 import { UsageError } from './options.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
 type Registrar = (program: Command) => void;
 
@@ -31,7 +33,7 @@ const COMMANDS: Record<string, () => Promise<Registrar>> = {
   produce: async () => (await import('./produce.ts')).registerProduceCommand,
 };
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
 
 /** The program with the command `argv` names, or with all of them (for help, or a name that is none). */
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {

@@ -106,9 +106,10 @@ async function up(flags: UpFlags): Promise<void> {
   try {
     // Written before the summary: once "Ctrl-C stops everything." is printed, `sds status` sees it.
     writeState(config.dataDir, upState(stack, demo?.topic));
+    // Listening before the summary: whoever reads "Ctrl-C stops everything." may signal at once.
+    const signalled = untilSignal();
     process.stdout.write(summary(stack, demo));
-    const signal = await untilSignal();
-    process.stdout.write(`${signal}: stopping\n`);
+    process.stdout.write(`${await signalled}: stopping\n`);
   } finally {
     try {
       await demo?.stop();

@@ -19,9 +19,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { SdsError } from '../errors.ts';
+import { sourcePath } from '../package-root.ts';
 import type { Collector, SampleEvent } from './collector.ts';
 
-const PAGE_DIR = join(import.meta.dirname, 'page');
+const PAGE_DIR = sourcePath('dashboard', 'page');
 const MAX_PENDING_EVENT_BYTES = 1024 * 1024;
 const KEEPALIVE_MS = 15_000;
 const MAX_RANGE_SECONDS = 3600;

@@ -7,9 +7,24 @@ import { join } from 'node:path';
 import { encodeRequest } from '../../src/protocol/frame.ts';
 
 function sds(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/sds.js', ...args], { encoding: 'utf8' });
+  return sdsWith(process.env, ...args);
+}
+
+function sdsWith(env: NodeJS.ProcessEnv, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/sds.js', ...args], { encoding: 'utf8', env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+test('the sources through tsx and the precompiled build (when up to date) give the same help for every command', () => {
+  const fromSources = { ...process.env, SDS_FROM_SOURCES: '1' };
+  for (const args of [['--help'], ['broker', 'start', '--help'], ['up', '--help'], ['logs', '--help'], ['--version']]) {
+    const a = sds(...args);
+    const b = sdsWith(fromSources, ...args);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal(a.stdout, b.stdout, args.join(' '));
+  }
+});
 
 test('sds --version and --help exit 0', () => {
   const version = sds('--version');

@@ -4,13 +4,13 @@
  * ESM package is loaded as CommonJS), then imports the runtime loop; handler modules can then be
  * TypeScript or JavaScript alike.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { sourcePath } from '../../package-root.ts';
 
 const TSX_ESM = import.meta.resolve('tsx/esm/api');
 const TSX_CJS = import.meta.resolve('tsx/cjs/api');
-// The loop sits next to this module, as .ts from the sources or .js once compiled.
-const WORKER_MAIN = new URL(`./worker/main${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+// From the sources even when the main thread runs the precompiled build: the worker has tsx.
+const WORKER_MAIN = pathToFileURL(sourcePath('runtime', 'function-host', 'worker', 'main.ts')).href;
 
 export const WORKER_ENTRY = new URL(
   `data:text/javascript,${encodeURIComponent([
