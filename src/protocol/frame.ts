@@ -66,29 +66,38 @@ export class FrameDecoder {
 
   /** Adds bytes; returns every frame (without its size prefix) now complete. */
   push(chunk: Buffer): Buffer[] {
+    this.append(chunk);
+    const frames: Buffer[] = [];
+    for (let frame = this.next(); frame !== undefined; frame = this.next()) frames.push(frame);
+    return frames;
+  }
+
+  /** Adds bytes without taking frames out, for a reader that takes them one at a time with next(). */
+  append(chunk: Buffer): void {
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
     }
-    const frames: Buffer[] = [];
-    for (;;) {
-      if (this.expected < 0) {
-        if (this.buffered < 4) break;
-        const size = this.peekSize();
-        if (size < 0 || size > this.maxFrameBytes) {
-          throw new ProtocolError(
-            'SDS_ERR_PROTOCOL_FRAME_TOO_LARGE',
-            size < 0 ? `invalid frame size ${size}` : `frame of ${size} bytes exceeds the limit of ${this.maxFrameBytes} bytes`,
-          );
-        }
-        this.take(4);
-        this.expected = size;
+  }
+
+  /** The next complete frame (without its size prefix), or undefined until more bytes arrive. */
+  next(): Buffer | undefined {
+    if (this.expected < 0) {
+      if (this.buffered < 4) return undefined;
+      const size = this.peekSize();
+      if (size < 0 || size > this.maxFrameBytes) {
+        throw new ProtocolError(
+          'SDS_ERR_PROTOCOL_FRAME_TOO_LARGE',
+          size < 0 ? `invalid frame size ${size}` : `frame of ${size} bytes exceeds the limit of ${this.maxFrameBytes} bytes`,
+        );
       }
-      if (this.buffered < this.expected) break;
-      frames.push(this.take(this.expected));
-      this.expected = -1;
+      this.take(4);
+      this.expected = size;
     }
-    return frames;
+    if (this.buffered < this.expected) return undefined;
+    const frame = this.take(this.expected);
+    this.expected = -1;
+    return frame;
   }
 
   private peekSize(): number {

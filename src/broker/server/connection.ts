@@ -4,6 +4,15 @@
  * out of order (Kafka clients match responses by order as well as correlation id). On a
  * SASL listener only ApiVersions and the SASL requests are served until the client has
  * logged in, and again once its session has expired.
+ *
+ * Backpressure: requests are taken from the stream one at a time, and only while the
+ * connection may start another one: fewer than max.in.flight unanswered requests, their
+ * frames under IN_FLIGHT_REQUEST_BYTES, the answers not yet taken by the kernel under
+ * WRITE_HIGH_WATER, and no earlier Fetch still unwritten (a Fetch answer can be as large as
+ * the client asks, so a client pipelining Fetches gets them one after the other). Otherwise the
+ * socket is paused, so a client that does not read its answers stops being read (its
+ * requests wait in its own and the kernel's buffers), and the broker's memory per connection
+ * stays bounded.
  */
 import type { Socket } from 'node:net';
 import { FrameDecoder, readRequestFrame, decodeRequestBody, encodeResponse } from '../../protocol/frame.ts';
@@ -36,14 +45,20 @@ interface Slot {
   raw?: Buffer;
   /** Close the connection once this answer is written. */
   closeReason?: string;
+  /** Size of the request frame, held until the answer is written. */
+  readonly requestBytes: number;
 }
 
 const SASL_HANDSHAKE = 17;
 const API_VERSIONS = 18;
 const SASL_AUTHENTICATE = 36;
 
+const FETCH = 1;
+
 /** Above this many bytes queued for the socket, stop reading requests until it drains. */
 const WRITE_HIGH_WATER = 8 * 1024 * 1024;
+/** Frames of unanswered requests above this (unless alone) wait; one frame may still be max.request.bytes. */
+const IN_FLIGHT_REQUEST_BYTES = 16 * 1024 * 1024;
 
 export class Connection {
   readonly id: number;
@@ -56,6 +71,11 @@ export class Connection {
   private readonly sasl: SaslAuthenticator | undefined;
   private session: Session;
   private closed = false;
+  /** A frame taken from the decoder that has to wait for the connection to take it. */
+  private held: Buffer | undefined;
+  private inFlightRequestBytes = 0;
+  /** Set while pump() runs: an answer written from inside it must not start another pump. */
+  private pumping = false;
 
   constructor(id: number, socket: Socket, broker: BrokerContext, logger: Logger, security: ConnectionSecurity) {
     this.id = id;
@@ -68,8 +88,11 @@ export class Connection {
     this.decoder = new FrameDecoder(this.sasl === undefined ? broker.config.maxRequestBytes : this.sasl.maxReceiveBytes);
     socket.setNoDelay(true);
     socket.setTimeout(broker.config.idleTimeoutMs, () => this.close('idle timeout'));
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.maybeResume());
+    socket.on('data', (chunk: Buffer) => {
+      this.decoder.append(chunk);
+      this.pump();
+    });
+    socket.on('drain', () => this.pump());
     socket.on('error', (e) => this.logger.debug({ err: e }, 'socket error'));
     socket.on('close', () => {
       this.closed = true;
@@ -85,18 +108,47 @@ export class Connection {
     this.socket.destroy();
   }
 
-  private onData(chunk: Buffer): void {
-    let frames: Buffer[];
+  /** Dispatches the buffered requests the connection may take now; pauses the socket when it may take no more. */
+  private pump(): void {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
     try {
-      frames = this.decoder.push(chunk);
-    } catch (e: unknown) {
-      this.close('invalid frame', e);
-      return;
+      for (;;) {
+        if (this.closed || !this.mayStartAnother()) break;
+        let frame: Buffer | undefined;
+        try {
+          frame = this.held ?? this.decoder.next();
+        } catch (e: unknown) {
+          this.close('invalid frame', e);
+          return;
+        }
+        this.held = undefined;
+        if (frame === undefined) break;
+        if (!this.mayTake(frame)) {
+          this.held = frame;
+          break;
+        }
+        this.dispatch(frame);
+      }
+    } finally {
+      this.pumping = false;
     }
-    for (const frame of frames) {
-      if (this.closed) return;
-      this.dispatch(frame);
-    }
+    if (this.closed) return;
+    // Read on only while the next request could start; a held frame or a full queue waits for answers to go out.
+    if (this.held === undefined && this.mayStartAnother()) this.socket.resume();
+    else this.socket.pause();
+  }
+
+  private mayStartAnother(): boolean {
+    return this.queue.length < this.broker.config.maxInFlightPerConnection && this.socket.writableLength <= WRITE_HIGH_WATER;
+  }
+
+  /** The limits that depend on the request itself: its size, and whether it is a Fetch behind another. */
+  private mayTake(frame: Buffer): boolean {
+    if (this.queue.length === 0) return true;
+    if (this.inFlightRequestBytes + frame.length > IN_FLIGHT_REQUEST_BYTES) return false;
+    const isFetch = this.sasl?.rawTokens !== true && frame.length >= 2 && frame.readInt16BE(0) === FETCH;
+    return !isFetch || !this.queue.some((slot) => slot.apiKey === FETCH);
   }
 
   private dispatch(frame: Buffer): void {
@@ -117,7 +169,7 @@ export class Connection {
     const registry = this.broker.registry;
     if (this.sasl !== undefined && apiKey !== API_VERSIONS) {
       if (apiKey === SASL_HANDSHAKE || apiKey === SASL_AUTHENTICATE) {
-        this.saslRequest(this.sasl, apiKey, version, correlationId, body);
+        this.saslRequest(this.sasl, apiKey, version, correlationId, body, frame.length);
         return;
       }
       if (!this.sasl.isAuthenticated(Date.now())) {
@@ -128,7 +180,7 @@ export class Connection {
     }
     if (apiKey === API_VERSIONS && !registry.supports(apiKey, version)) {
       // Kafka answers an ApiVersions request it cannot read with error 35 in the v0 form.
-      this.enqueue({ apiKey: 18, version: 0, correlationId, done: true, response: apiVersionsUnsupportedAnswer(registry) });
+      this.enqueue({ apiKey: 18, version: 0, correlationId, done: true, response: apiVersionsUnsupportedAnswer(registry), requestBytes: frame.length });
       return;
     }
     const handler = registry.get(apiKey);
@@ -143,7 +195,7 @@ export class Connection {
       this.close(`malformed ${API_SPECS[handler.apiKey].name} v${version} request`, e);
       return;
     }
-    const slot: Slot = { apiKey: handler.apiKey, version, correlationId, done: false, response: undefined };
+    const slot: Slot = { apiKey: handler.apiKey, version, correlationId, done: false, response: undefined, requestBytes: frame.length };
     this.enqueue(slot);
     const logger = this.logger.child({ correlationId, api: API_SPECS[handler.apiKey].name, version });
     const ctx = { version, header, connectionId: this.id, session: this.session, endpoint: this.endpoint, broker: this.broker, logger };
@@ -163,7 +215,7 @@ export class Connection {
   }
 
   /** SaslHandshake or SaslAuthenticate on a SASL listener. */
-  private saslRequest(sasl: SaslAuthenticator, apiKey: 17 | 36, version: number, correlationId: number, body: Parameters<typeof decodeRequestBody>[2]): void {
+  private saslRequest(sasl: SaslAuthenticator, apiKey: 17 | 36, version: number, correlationId: number, body: Parameters<typeof decodeRequestBody>[2], requestBytes: number): void {
     if (!this.broker.registry.supports(apiKey, version)) {
       this.close(`unsupported request: API key ${apiKey} version ${version}`);
       return;
@@ -180,7 +232,7 @@ export class Connection {
       return;
     }
     this.afterSasl(sasl);
-    const slot: Slot = { apiKey, version, correlationId, done: false, response: step.response as Loose<unknown> };
+    const slot: Slot = { apiKey, version, correlationId, done: false, response: step.response as Loose<unknown>, requestBytes };
     if (step.closeReason !== undefined) slot.closeReason = step.closeReason;
     this.enqueue(slot);
     this.complete(slot, step.delayMs ?? 0);
@@ -192,7 +244,7 @@ export class Connection {
     this.afterSasl(sasl);
     // Failures have no answer in this form: the connection just closes.
     const failed = step.closeReason !== undefined;
-    const slot: Slot = { apiKey: SASL_AUTHENTICATE, version: 0, correlationId: 0, done: false, response: failed ? null : undefined };
+    const slot: Slot = { apiKey: SASL_AUTHENTICATE, version: 0, correlationId: 0, done: false, response: failed ? null : undefined, requestBytes: token.length };
     if (!failed) slot.raw = step.response.authBytes;
     else slot.closeReason = step.closeReason;
     this.enqueue(slot);
@@ -222,7 +274,7 @@ export class Connection {
 
   private enqueue(slot: Slot): void {
     this.queue.push(slot);
-    if (this.queue.length >= this.broker.config.maxInFlightPerConnection) this.socket.pause();
+    this.inFlightRequestBytes += slot.requestBytes;
     if (slot.done) this.flush();
   }
 
@@ -233,6 +285,7 @@ export class Connection {
     try {
       while (this.queue[0]?.done) {
         const slot = this.queue.shift() as Slot;
+        this.inFlightRequestBytes -= slot.requestBytes;
         if (slot.raw !== undefined) {
           const size = Buffer.allocUnsafe(4);
           size.writeInt32BE(slot.raw.length);
@@ -250,7 +303,7 @@ export class Connection {
     } finally {
       this.socket.uncork();
     }
-    this.maybeResume();
+    this.pump();
   }
 
   /** Encodes and writes one answer; false (and the connection closed) if it cannot be encoded. */
@@ -272,15 +325,9 @@ export class Connection {
     this.closed = true;
     this.logger.info({ reason }, 'closing connection');
     this.queue.length = 0;
+    this.held = undefined;
     this.socket.pause();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 5000).unref();
-  }
-
-  private maybeResume(): void {
-    if (this.closed) return;
-    const writesBacklogged = this.socket.writableLength > WRITE_HIGH_WATER;
-    if (writesBacklogged || this.queue.length >= this.broker.config.maxInFlightPerConnection) this.socket.pause();
-    else if (this.socket.isPaused()) this.socket.resume();
   }
 }

@@ -12,6 +12,21 @@ export function checkOutputSize(codec: CompressionCodec, size: number, maxOutput
   }
 }
 
+/**
+ * Refuses a payload whose structure allows more output than the limit, before decoding it.
+ * `bound` counts every compressed block as a full one, and encoders fill all but the last
+ * block, so up to one block (`slack`) above the limit is left to the check after decoding.
+ */
+export function checkOutputBound(codec: CompressionCodec, bound: number, slack: number, maxOutputBytes: number): void {
+  if (bound > maxOutputBytes + slack) {
+    throw new ProtocolError(
+      'SDS_ERR_PROTOCOL_COMPRESSION',
+      `${codecName(codec)} payload may decompress to up to ${bound} bytes (by its block headers), above the limit of ${maxOutputBytes}: ` +
+        'raise the decompression limit or have the producer send smaller batches',
+    );
+  }
+}
+
 export function tooLarge(codec: CompressionCodec, maxOutputBytes: number, cause?: unknown): ProtocolError {
   return new ProtocolError(
     'SDS_ERR_PROTOCOL_COMPRESSION',

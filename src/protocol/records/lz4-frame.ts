@@ -1,7 +1,8 @@
 /**
  * Walks the structure of an LZ4 frame (lz4 frame format 1.6) without decoding it. lz4-napi
  * accepts a frame cut at a block boundary as complete, so the walk is what notices a
- * missing end mark; it also reads the declared content size for the output limit.
+ * missing end mark; it also reads the declared content size and bounds the output by the
+ * block sizes, since lz4-napi inflates a frame without a content size to whatever it holds.
  */
 import type { ProtocolError } from '../errors.ts';
 import { CompressionCodec } from './compression-codec.ts';
@@ -22,6 +23,10 @@ export interface Lz4FrameInfo {
   contentSize: number | undefined;
   /** Bytes the frame occupies; anything after it is ignored, as Kafka's Java reader does. */
   frameSize: number;
+  /** The most the frame can decode to: stored blocks as they are, compressed ones as full blocks. */
+  outputBound: number;
+  /** The frame's block maximum size. */
+  blockMax: number;
 }
 
 export function inspectLz4Frame(data: Buffer): Lz4FrameInfo {
@@ -46,6 +51,7 @@ export function inspectLz4Frame(data: Buffer): Lz4FrameInfo {
   need(data, pos, 0, 'header');
 
   const checksumSize = flg & FLG_BLOCK_CHECKSUM ? 4 : 0;
+  let outputBound = 0;
   for (;;) {
     need(data, pos, 4, 'block size');
     const word = data.readUInt32LE(pos);
@@ -55,12 +61,14 @@ export function inspectLz4Frame(data: Buffer): Lz4FrameInfo {
     if (size > blockMax) throw bad(`block of ${size} bytes exceeds the frame's ${blockMax}-byte block size`);
     need(data, pos, size + checksumSize, 'block');
     pos += size + checksumSize;
+    outputBound += word & BLOCK_UNCOMPRESSED ? size : blockMax;
   }
   if (flg & FLG_CONTENT_CHECKSUM) {
     need(data, pos, 4, 'content checksum');
     pos += 4;
   }
-  return { contentSize, frameSize: pos };
+  if (contentSize !== undefined) outputBound = Math.min(outputBound, contentSize);
+  return { contentSize, frameSize: pos, outputBound, blockMax };
 }
 
 function blockMaxSize(bd: number): number {

@@ -1,6 +1,6 @@
 import { compressFrame, decompressFrame } from 'lz4-napi';
 import { CompressionCodec } from './compression-codec.ts';
-import { checkOutputSize, corruptPayload, describe } from './codec-errors.ts';
+import { checkOutputBound, checkOutputSize, corruptPayload, describe } from './codec-errors.ts';
 import { inspectLz4Frame } from './lz4-frame.ts';
 
 /** Kafka (magic 2) uses the standard LZ4 frame format. */
@@ -9,12 +9,14 @@ export function compressLz4(data: Uint8Array): Promise<Buffer> {
 }
 
 /**
- * The frame's structure and declared content size are checked before decoding; Kafka's
- * Java producer declares no size, so the actual size is checked afterwards as well.
+ * The frame's structure, declared content size and block-by-block output bound are checked
+ * before decoding; Kafka's Java producer declares no size, so the actual size is checked
+ * afterwards as well.
  */
 export async function decompressLz4(data: Buffer, maxOutputBytes: number): Promise<Buffer> {
   const frame = inspectLz4Frame(data);
   if (frame.contentSize !== undefined) checkOutputSize(CompressionCodec.Lz4, frame.contentSize, maxOutputBytes, 'declares');
+  checkOutputBound(CompressionCodec.Lz4, frame.outputBound, frame.blockMax, maxOutputBytes);
   let out: Buffer;
   try {
     out = await decompressFrame(data.subarray(0, frame.frameSize));

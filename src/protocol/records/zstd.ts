@@ -1,6 +1,7 @@
 import { compress as zstdCompress, decompress as zstdDecompress } from '@mongodb-js/zstd';
 import { CompressionCodec } from './compression-codec.ts';
-import { checkOutputSize, corruptPayload, describe } from './codec-errors.ts';
+import { checkOutputBound, checkOutputSize, corruptPayload, describe } from './codec-errors.ts';
+import { zstdOutputBound } from './zstd-frame.ts';
 
 const FRAME_MAGIC = 0xfd2fb528;
 /** zstd's own default level, which is also what Kafka's Java producer uses. */
@@ -12,11 +13,14 @@ export function compressZstd(data: Uint8Array): Promise<Buffer> {
 
 /**
  * Frames may declare their content size (Frame_Content_Size); streaming encoders such as
- * zstd-jni omit it, so the actual size is checked afterwards as well.
+ * zstd-jni omit it, and the library then inflates whatever the frame holds, so the block
+ * headers bound the output before decoding, and the actual size is checked afterwards.
  */
 export async function decompressZstd(data: Buffer, maxOutputBytes: number): Promise<Buffer> {
   const declared = declaredContentSize(data);
   if (declared !== undefined) checkOutputSize(CompressionCodec.Zstd, declared, maxOutputBytes, 'declares');
+  const { bound, largestBlock } = zstdOutputBound(data);
+  checkOutputBound(CompressionCodec.Zstd, bound, largestBlock, maxOutputBytes);
   let out: Buffer;
   try {
     out = await zstdDecompress(data);
