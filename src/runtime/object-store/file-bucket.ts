@@ -96,8 +96,8 @@ export class FileBucket implements ObjectStore {
     try {
       // A concurrent delete may remove a folder we just created (it was empty): create it again.
       for (let attempt = 1; ; attempt++) {
-        const created = await this.makeFolders(key, folder);
         try {
+          const created = await this.makeFolders(key, folder);
           const handle = await open(temp, 'wx');
           try {
             await handle.writeFile(body);
