@@ -4,6 +4,12 @@ export interface BrokerConfig {
   readonly autoCreateTopics: boolean;
   /** num.partitions: partitions of a topic created without a count. */
   readonly defaultPartitions: number;
+  /**
+   * The most partitions the broker holds (no Kafka equivalent): each one keeps at least one
+   * segment file open, so this bounds the broker's file descriptors. Creations beyond it answer
+   * POLICY_VIOLATION.
+   */
+  readonly maxPartitions: number;
   /** socket.request.max.bytes: the largest request frame accepted. */
   readonly maxRequestBytes: number;
   /** max.connections */
@@ -33,6 +39,7 @@ export interface BrokerConfig {
 export const DEFAULT_BROKER_CONFIG: BrokerConfig = {
   autoCreateTopics: false,
   defaultPartitions: 1,
+  maxPartitions: 10_000,
   maxRequestBytes: 104_857_600,
   maxConnections: 1000,
   maxInFlightPerConnection: 100,

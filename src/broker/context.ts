@@ -31,6 +31,7 @@ export interface PartitionManager {
   openTopic(topic: TopicInfo): Promise<void>;
   addPartitions(topic: TopicInfo, previousCount: number): Promise<void>;
   deleteTopic(topic: TopicInfo): Promise<void>;
+  dropPartitions(topicName: string, from: number, to: number): Promise<void>;
   /** Applies changed topic configs (retention, segment sizes) to open logs. */
   updateConfigs(topic: TopicInfo): void;
   get(topic: string, partition: number): PartitionLog | undefined;

@@ -70,8 +70,13 @@ export class Partitions implements PartitionManager {
   }
 
   async deleteTopic(topic: TopicInfo): Promise<void> {
-    for (let p = 0; p < topic.partitions; p++) {
-      const key = this.key(topic.name, p);
+    await this.dropPartitions(topic.name, 0, topic.partitions);
+  }
+
+  /** Closes and deletes partitions `from` to `to` - 1 of a topic (those open among them). */
+  async dropPartitions(topicName: string, from: number, to: number): Promise<void> {
+    for (let p = from; p < to; p++) {
+      const key = this.key(topicName, p);
       const log = this.logs.get(key);
       this.logs.delete(key);
       await log?.delete();

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { startBroker, type RunningBroker } from '../broker/broker.ts';
 import { createLogger } from '../logging.ts';
-import { parseLogLevel, parseNonNegativeInt, parsePort, UsageError } from './options.ts';
+import { parseLogLevel, parseNonNegativeInt, parsePort, parsePositiveInt, UsageError } from './options.ts';
 import { Checker } from '../config/checker.ts';
 import { checkBrokerSecurity, type BrokerSecurityConfig } from '../config/broker-security.ts';
 
@@ -28,6 +28,7 @@ interface BrokerFlags {
   superUser?: string[];
   denyIfNoAcl?: boolean;
   groupInitialRebalanceDelayMs: number;
+  maxPartitions: number;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -45,6 +46,7 @@ function addBrokerOptions(cmd: Command): Command {
     .option('--metrics-port <port>', 'serve Prometheus metrics (MSK metric names) at http://HOST:PORT/metrics; 0 picks a free port', parsePort)
     .option('--auto-create-topics', 'create unknown topics when a client asks for them (off, as on Amazon MSK)')
     .option('--group-initial-rebalance-delay-ms <ms>', "how long a new group waits for more members before its first rebalance (Kafka's group.initial.rebalance.delay.ms; 0 as in Kafka's own sample server.properties)", parseNonNegativeInt, 3000)
+    .option('--max-partitions <n>', 'the most partitions the broker holds, all topics together; each keeps a file open (no Kafka equivalent)', parsePositiveInt, 10_000)
     .option('--listener <PROTOCOL://host:port>', 'a listener (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL); repeat for more; replaces --host and --port', collect)
     .option('--tls-certificate <file>', 'the broker certificate chain (PEM), for SSL and SASL_SSL listeners')
     .option('--tls-key <file>', "the certificate's private key (PEM; readable by its owner only)")
@@ -99,7 +101,7 @@ async function runBroker(flags: BrokerFlags): Promise<void> {
     host: flags.host,
     ...(flags.advertisedHost === undefined ? {} : { advertisedHost: flags.advertisedHost }),
     ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }),
-    config: { autoCreateTopics: flags.autoCreateTopics === true, groupInitialRebalanceDelayMs: flags.groupInitialRebalanceDelayMs },
+    config: { autoCreateTopics: flags.autoCreateTopics === true, groupInitialRebalanceDelayMs: flags.groupInitialRebalanceDelayMs, maxPartitions: flags.maxPartitions },
     logger,
   });
   // Listening before the ready line: whoever reads it may signal at once.

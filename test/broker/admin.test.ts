@@ -5,6 +5,7 @@ import { Admin } from '@platformatic/kafka';
 import { startBroker, type RunningBroker } from '../../src/broker/broker.ts';
 import { RawClient } from '../support/raw-client.ts';
 import { ErrorCode } from '../../src/protocol/error-codes.ts';
+import { ZERO_UUID } from '../../src/protocol/primitives/loose.ts';
 
 let broker: RunningBroker;
 
@@ -188,5 +189,49 @@ test('auto-creation when the broker enables it', async () => {
   } finally {
     client.close();
     await auto.stop();
+  }
+});
+
+test("partition limits: Kafka's 10,000 per CreateTopics request, and the broker's max.partitions for every way of adding them", async () => {
+  const limited = await startBroker({ config: { maxPartitions: 8, autoCreateTopics: true, defaultPartitions: 2 } });
+  const client = await RawClient.connect(limited.port);
+  const create = (topics: { name: string; numPartitions: number }[], validateOnly = false) =>
+    client.request(19, 7, { topics: topics.map((t) => ({ ...t, replicationFactor: 1 })), timeoutMs: 5000, validateOnly });
+  const held = async (): Promise<number> => {
+    const all = await client.request(3, 12, { topics: null, allowAutoTopicCreation: false });
+    return all.topics.reduce((sum, t) => sum + t.partitions.length, 0);
+  };
+  try {
+    // Kafka's request-wide rule fails every topic of the request alike, before any is created.
+    const huge = await create([{ name: 'huge-a', numPartitions: 6_000 }, { name: 'huge-b', numPartitions: 4_001 }], true);
+    assert.deepEqual(huge.topics.map((t) => [t.errorCode, t.errorMessage]), [
+      [ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.'],
+      [ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.'],
+    ]);
+    const maxInt = await create([{ name: 'max-int', numPartitions: 2_147_483_647 }]);
+    assert.equal(maxInt.topics[0]?.errorCode, ErrorCode.POLICY_VIOLATION);
+    assert.equal(await held(), 0);
+
+    // The broker-wide limit: 5 + 3 fit, one more does not, whichever API asks.
+    assert.equal((await create([{ name: 'five', numPartitions: 5 }])).topics[0]?.errorCode, ErrorCode.NONE);
+    const over = await create([{ name: 'three', numPartitions: 3 }, { name: 'one-too-many', numPartitions: 1 }]);
+    assert.deepEqual(over.topics.map((t) => t.errorCode), [ErrorCode.NONE, ErrorCode.POLICY_VIOLATION]);
+    assert.match(String(over.topics[1]?.errorMessage), /holds 8 partitions; 1 more would pass its limit of 8 \(sds broker start --max-partitions\)/);
+    const grow = await client.request(37, 3, { topics: [{ name: 'five', count: 6, assignments: null }], timeoutMs: 5000, validateOnly: false });
+    assert.equal(grow.results[0]?.errorCode, ErrorCode.POLICY_VIOLATION);
+    const auto = await client.request(3, 12, { topics: [{ name: 'auto-made' }], allowAutoTopicCreation: true });
+    assert.equal(auto.topics[0]?.errorCode, ErrorCode.POLICY_VIOLATION);
+    assert.equal(await held(), 8, 'nothing was added past the limit');
+
+    // Room made by a deletion is usable again.
+    const deleted = await client.request(20, 6, { topics: [{ name: 'three', topicId: ZERO_UUID }], timeoutMs: 5000 });
+    assert.equal(deleted.responses[0]?.errorCode, ErrorCode.NONE);
+    const regrown = await client.request(37, 3, { topics: [{ name: 'five', count: 6, assignments: null }], timeoutMs: 5000, validateOnly: false });
+    assert.equal(regrown.results[0]?.errorCode, ErrorCode.NONE);
+    assert.equal((await client.request(3, 12, { topics: [{ name: 'auto-made' }], allowAutoTopicCreation: true })).topics[0]?.errorCode, ErrorCode.NONE);
+    assert.equal(await held(), 8);
+  } finally {
+    client.close();
+    await limited.stop();
   }
 });

@@ -41,6 +41,8 @@ test('sds broker start: bad flags exit 2, an unusable port or data directory exi
   assert.equal(run('--log-level', 'loud').status, 2);
   assert.equal(run('--group-initial-rebalance-delay-ms', '-1').status, 2);
   assert.equal(run('--group-initial-rebalance-delay-ms', '1.5').status, 2);
+  assert.equal(run('--max-partitions', '0').status, 2);
+  assert.equal(run('--max-partitions', 'many').status, 2);
 
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

@@ -18,10 +18,12 @@ import { RawClient } from '../support/raw-client.ts';
 import { startBrokerChild } from '../support/broker-child.ts';
 import { decodeBatch, encodeBatch, iterateBatches } from '../../src/protocol/records/index.ts';
 import { ErrorCode } from '../../src/protocol/error-codes.ts';
+import { ZERO_UUID } from '../../src/protocol/primitives/loose.ts';
 import { startBroker } from '../../src/broker/broker.ts';
 import { fillUp, mountTmpfs } from '../broker/log/tmpfs.ts';
 
 const TOPIC = 'full';
+const SPARE = 'spare';
 const GROUP = 'disk-full-group';
 const VALUE_BYTES = 48 * 1024;
 
@@ -93,6 +95,28 @@ async function createTopic(client: RawClient, name: string): Promise<{ errorCode
   return { errorCode: t?.errorCode ?? -1, errorMessage: t?.errorMessage ?? null };
 }
 
+/**
+ * The admin writes answer KAFKA_STORAGE_ERROR on the same connection and change nothing:
+ * adding partitions, deleting records, altering configs, deleting a topic.
+ */
+async function assertAdminRefusedWhileFull(admin: RawClient): Promise<void> {
+  const grown = await admin.request(37, 3, { topics: [{ name: TOPIC, count: 2, assignments: null }], timeoutMs: 5000, validateOnly: false });
+  assert.equal(grown.results[0]?.errorCode, ErrorCode.KAFKA_STORAGE_ERROR, String(grown.results[0]?.errorMessage));
+  const trimmed = await admin.request(21, 2, { topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, offset: 1n }] }], timeoutMs: 5000 });
+  assert.equal(trimmed.topics[0]?.partitions[0]?.errorCode, ErrorCode.KAFKA_STORAGE_ERROR);
+  const altered = await admin.request(44, 1, { resources: [{ resourceType: 2, resourceName: TOPIC, configs: [{ name: 'retention.ms', configOperation: 0, value: '60000' }] }], validateOnly: false });
+  assert.equal(altered.responses[0]?.errorCode, ErrorCode.KAFKA_STORAGE_ERROR, String(altered.responses[0]?.errorMessage));
+  const deleted = await admin.request(20, 6, { topics: [{ name: SPARE, topicId: ZERO_UUID }], timeoutMs: 5000 });
+  assert.equal(deleted.responses[0]?.errorCode, ErrorCode.KAFKA_STORAGE_ERROR, String(deleted.responses[0]?.errorMessage));
+
+  const metadata = await admin.request(3, 12, { topics: [{ name: TOPIC }, { name: SPARE }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+  assert.deepEqual(metadata.topics.map((t: { errorCode: number; partitions: unknown[] }) => [t.errorCode, t.partitions.length]), [[ErrorCode.NONE, 1], [ErrorCode.NONE, 1]], 'no partition added, no topic deleted');
+  const earliest = await admin.request(2, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, timestamp: -2n }] }] });
+  assert.equal(earliest.topics[0]?.partitions[0]?.offset, 0n, 'no record deleted');
+  const configs = await admin.request(32, 4, { resources: [{ resourceType: 2, resourceName: TOPIC, configurationKeys: ['retention.ms'] }], includeSynonyms: false, includeDocumentation: false });
+  assert.notEqual(configs.results[0]?.configs[0]?.value, '60000', 'the config is unchanged');
+}
+
 test('disk full: KAFKA_STORAGE_ERROR while full, reads keep working, writes resume once space is freed, nothing acknowledged lost', { timeout: 60_000 }, async (t) => {
   const fs = mountTmpfs(8 * 1024 * 1024);
   if (typeof fs === 'string') {
@@ -120,6 +144,7 @@ test('disk full: KAFKA_STORAGE_ERROR while full, reads keep working, writes resu
     const producers = [await connect(), await connect(), await connect()];
     const producer = producers[0] as RawClient;
     assert.equal((await createTopic(admin, TOPIC)).errorCode, ErrorCode.NONE);
+    assert.equal((await createTopic(admin, SPARE)).errorCode, ErrorCode.NONE);
     assert.equal(await commitOffset(admin, 0n), ErrorCode.NONE);
 
     const acked = new Map<bigint, string>();
@@ -180,6 +205,7 @@ test('disk full: KAFKA_STORAGE_ERROR while full, reads keep working, writes resu
     assert.match(String(late.errorMessage), /no space left on device/);
     const lateMetadata = await admin.request(3, 12, { topics: [{ name: 'late' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
     assert.equal(lateMetadata.topics[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'the refused topic does not exist');
+    await assertAdminRefusedWhileFull(admin);
 
     // Clients we did not write see the storage error too.
     await assert.rejects(sendIdempotent('idempotent-refused'), (err: unknown) => {
@@ -232,6 +258,8 @@ test('disk full: KAFKA_STORAGE_ERROR while full, reads keep working, writes resu
     }
     assert.equal(await committedOffset(admin), 7n);
     assert.equal((await createTopic(admin, 'late')).errorCode, ErrorCode.NONE);
+    const deleted = await admin.request(20, 6, { topics: [{ name: SPARE, topicId: ZERO_UUID }], timeoutMs: 5000 });
+    assert.equal(deleted.responses[0]?.errorCode, ErrorCode.NONE, 'deleting works again');
     await assertAllAcknowledged(port, acked, 'after recovery');
     assert.equal(child.exitCode, null);
 

@@ -5,7 +5,8 @@
  * an empty one in v0, means every topic. Topics are looked up by name, or by id in v10+.
  * Unknown topics answer UNKNOWN_TOPIC_OR_PARTITION, unless the request allows auto-creation
  * (v4+, always in v0-3) and the broker's auto.create.topics.enable is on (off by default, as
- * on Amazon MSK). Invalid names answer INVALID_TOPIC_EXCEPTION.
+ * on Amazon MSK). Invalid names answer INVALID_TOPIC_EXCEPTION. An auto-creation past the
+ * broker's max.partitions answers POLICY_VIOLATION; one the disk refuses KAFKA_STORAGE_ERROR.
  * Authorization (with an authorizer, as KafkaApis): topics need DESCRIBE. Listing all topics
  * leaves the others out; a named one answers TOPIC_AUTHORIZATION_FAILED whether or not it
  * exists (by id: with its id, ids not being secret; an unknown id stays UNKNOWN_TOPIC_ID).
@@ -21,7 +22,8 @@ import type { Loose } from '../../protocol/primitives/loose.ts';
 import { ZERO_UUID } from '../../protocol/primitives/loose.ts';
 import type { TopicInfo } from '../metadata/topic-store.ts';
 import { topicNameProblem } from '../metadata/topic-names.ts';
-import { createTopic } from '../metadata/create-topic.ts';
+import { createTopic, partitionLimitProblem, storageProblem, type TopicProblem } from '../metadata/create-topic.ts';
+import { isStorageFailure } from '../log/index.ts';
 import { CLUSTER_NAME, OPERATIONS_NOT_REQUESTED, allowed, authorizedOperations, clusterAllowed, enforcing } from '../security/authorize.ts';
 
 export const metadataHandler = defineHandler({
@@ -76,13 +78,31 @@ async function lookup(name: string | null, topicId: string, autoCreate: boolean,
   if (autoCreate && !clusterAllowed(ctx, 'CREATE') && !allowed(ctx, 'CREATE', 'TOPIC', name)) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, partitions: [] };
   if (topicNameProblem(name) !== undefined) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name, partitions: [] };
   if (autoCreate) {
-    const created = await createTopic(ctx.broker, name, ctx.broker.config.defaultPartitions, {});
+    const created = await autoCreateTopic(name, ctx);
+    if ('errorCode' in created) return { errorCode: created.errorCode, name, partitions: [] };
     ctx.logger.info({ topic: name }, 'auto-created topic');
     // Kafka reports a just-created topic as LEADER_NOT_AVAILABLE until its leader is known;
     // ours is known at once, so the topic is returned ready.
     return describeTopic(created, ctx);
   }
   return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, partitions: [] };
+}
+
+/** Creates a topic asked for by name, or answers why not (the partition limit, a refusing disk). */
+async function autoCreateTopic(name: string, ctx: RequestContext): Promise<TopicInfo | TopicProblem> {
+  const { broker } = ctx;
+  const overLimit = partitionLimitProblem(broker, broker.config.defaultPartitions);
+  if (overLimit) {
+    ctx.logger.warn({ topic: name }, overLimit.message);
+    return overLimit;
+  }
+  try {
+    return await createTopic(broker, name, broker.config.defaultPartitions, {});
+  } catch (e: unknown) {
+    if (!isStorageFailure(e)) throw e;
+    ctx.logger.warn({ topic: name, err: e }, 'topic not auto-created: storage failure');
+    return storageProblem(name, e);
+  }
 }
 
 function describeTopic(t: TopicInfo, ctx: RequestContext): Loose<MetadataResponseTopic> {

@@ -9,6 +9,8 @@
  * on each topic (TOPIC_AUTHORIZATION_FAILED "Authorization failed." before any other check but
  * duplicates); the v5+ configs are returned only with DESCRIBE_CONFIGS on the topic, otherwise
  * topic_config_error_code is TOPIC_AUTHORIZATION_FAILED.
+ * More than 10,000 partitions in one request fail every topic with POLICY_VIOLATION, as Kafka's
+ * controller does; so does passing the broker's max.partitions (ours; Kafka has none).
  * A creation the disk refuses (full, I/O error) is taken back and answers KAFKA_STORAGE_ERROR.
  * Known gaps: timeout_ms is ignored (creation is immediate).
  */
@@ -16,7 +18,7 @@ import { defineHandler, type RequestContext } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { CreateTopicsRequestCreatableTopic, CreateTopicsResponse, CreateTopicsResponseCreatableTopicResult } from '../../protocol/generated/create-topics.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
-import { checkNewTopic, createTopic, describeTopicConfigs, storageProblem, type TopicProblem } from '../metadata/create-topic.ts';
+import { checkNewTopic, createTopic, describeTopicConfigs, requestTooLarge, storageProblem, type TopicProblem } from '../metadata/create-topic.ts';
 import { isStorageFailure } from '../log/index.ts';
 import { allowed, checker, clusterAllowed, enforcing } from '../security/authorize.ts';
 
@@ -29,16 +31,17 @@ export const createTopicsHandler = defineHandler({
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const results: Loose<CreateTopicsResponseCreatableTopicResult>[] = [];
     const mayCreate = enforcing(ctx) && !clusterAllowed(ctx, 'CREATE') ? checker(ctx, 'CREATE', 'TOPIC') : () => true;
-    for (const t of request.topics) {
-      if ((counts.get(t.name) ?? 0) > 1) {
-        results.push(failed(t.name, { errorCode: ErrorCode.INVALID_REQUEST, message: `Create topics request contains multiple entries for the topic ${t.name}.` }));
-        continue;
-      }
-      if (!mayCreate(t.name)) {
-        results.push(failed(t.name, { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, message: 'Authorization failed.' }));
-        continue;
-      }
-      results.push(await createOne(t, request.validateOnly, ctx));
+    const refusal = (t: CreateTopicsRequestCreatableTopic): TopicProblem | undefined => {
+      if ((counts.get(t.name) ?? 0) > 1) return { errorCode: ErrorCode.INVALID_REQUEST, message: `Create topics request contains multiple entries for the topic ${t.name}.` };
+      if (!mayCreate(t.name)) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, message: 'Authorization failed.' };
+      return undefined;
+    };
+    const refusals = request.topics.map(refusal);
+    const requested = request.topics.reduce((sum, t, i) => (refusals[i] ? sum : sum + partitionsAsked(t, ctx.broker.config.defaultPartitions)), 0);
+    const tooLarge = requestTooLarge(requested);
+    for (const [i, t] of request.topics.entries()) {
+      const problem = refusals[i] ?? tooLarge;
+      results.push(problem ? failed(t.name, problem) : await createOne(t, request.validateOnly, ctx));
     }
     return { throttleTimeMs: 0, topics: results };
   },
@@ -87,6 +90,13 @@ async function createOne(t: CreateTopicsRequestCreatableTopic, validateOnly: boo
   }
   ctx.logger.info({ topic: t.name, partitions }, 'created topic');
   return { ...result, topicId: ctx.version >= 7 ? topic.topicId : undefined };
+}
+
+/** The partitions a topic entry asks for, counted as Kafka's controller counts them for its request limit. */
+function partitionsAsked(t: CreateTopicsRequestCreatableTopic, defaultPartitions: number): number {
+  if (t.assignments.length > 0) return t.assignments.length;
+  if (t.numPartitions === -1) return defaultPartitions;
+  return Math.max(t.numPartitions, 0);
 }
 
 function checkAssignments(t: CreateTopicsRequestCreatableTopic, nodeId: number): TopicProblem | undefined {

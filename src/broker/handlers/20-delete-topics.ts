@@ -2,7 +2,8 @@
  * DeleteTopics: v1-6.
  * Behaviour: deletes by name (v0-5 topic_names, v6 topics[].name) or by topic id (v6+);
  * the topic disappears from metadata at once and its partition directories are removed.
- * Unknown names answer UNKNOWN_TOPIC_OR_PARTITION, unknown ids UNKNOWN_TOPIC_ID.
+ * Unknown names answer UNKNOWN_TOPIC_OR_PARTITION, unknown ids UNKNOWN_TOPIC_ID. A disk that
+ * refuses the new topic list answers KAFKA_STORAGE_ERROR and the topic stays.
  * Authorization (with an authorizer, in the order of Kafka's ControllerApis): DELETE on the
  * cluster allows every topic; otherwise by name, a topic the principal may not DESCRIBE answers
  * TOPIC_AUTHORIZATION_FAILED whether or not it exists, then an unknown one
@@ -16,6 +17,7 @@ import type { DeleteTopicsResponse, DeleteTopicsResponseDeletableTopicResult } f
 import type { Loose } from '../../protocol/primitives/loose.ts';
 import { ZERO_UUID } from '../../protocol/primitives/loose.ts';
 import { allowed, clusterAllowed, enforcing, errorMessage } from '../security/authorize.ts';
+import { isStorageFailure, storageFailureDetail } from '../log/index.ts';
 
 export const deleteTopicsHandler = defineHandler({
   apiKey: 20,
@@ -48,7 +50,14 @@ export const deleteTopicsHandler = defineHandler({
         });
         continue;
       }
-      await topics.delete(topic.name);
+      try {
+        await topics.delete(topic.name);
+      } catch (e: unknown) {
+        if (!isStorageFailure(e)) throw e;
+        ctx.logger.warn({ topic: topic.name, err: e }, 'topic not deleted: storage failure');
+        responses.push({ name: topic.name, topicId: ctx.version >= 6 ? topic.topicId : undefined, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `Topic '${topic.name}' was not deleted: the broker could not write to its data directory (${storageFailureDetail(e)}). Free disk space, then retry.` });
+        continue;
+      }
       await partitions.deleteTopic(topic);
       ctx.logger.info({ topic: topic.name }, 'deleted topic');
       responses.push({ name: topic.name, topicId: ctx.version >= 6 ? topic.topicId : undefined, errorCode: ErrorCode.NONE, errorMessage: null });

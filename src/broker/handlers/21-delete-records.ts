@@ -4,7 +4,7 @@
  * high watermark); records before it are no longer served and whole segments below it are
  * deleted. The new start offset is durable. Answers the new low watermark.
  * Errors: unknown partitions UNKNOWN_TOPIC_OR_PARTITION; an offset above the high watermark
- * or below -1 OFFSET_OUT_OF_RANGE. With an authorizer, each topic needs DELETE, else its
+ * or below -1 OFFSET_OUT_OF_RANGE; a disk that refuses the new start offset KAFKA_STORAGE_ERROR. With an authorizer, each topic needs DELETE, else its
  * partitions answer TOPIC_AUTHORIZATION_FAILED (before, and whether or not, it exists), as KafkaApis.
  */
 import { defineHandler } from './types.ts';
@@ -12,6 +12,7 @@ import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { DeleteRecordsResponse } from '../../protocol/generated/delete-records.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
 import { allowed } from '../security/authorize.ts';
+import { isStorageFailure } from '../log/index.ts';
 
 export const deleteRecordsHandler = defineHandler({
   apiKey: 21,
@@ -36,7 +37,15 @@ export const deleteRecordsHandler = defineHandler({
           partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE });
           continue;
         }
-        const result = await log.deleteRecordsBefore(target);
+        let result;
+        try {
+          result = await log.deleteRecordsBefore(target);
+        } catch (e: unknown) {
+          if (!isStorageFailure(e)) throw e;
+          ctx.logger.warn({ topic: t.name, partition: p.partitionIndex, err: e }, 'records not deleted: storage failure');
+          partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
+          continue;
+        }
         if (typeof result !== 'bigint') partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE });
         else partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: result, errorCode: ErrorCode.NONE });
       }

@@ -1,8 +1,11 @@
 import { SdsError } from '../../errors.ts';
 import { errnoCode } from './fs-util.ts';
 
-/** Errors of the disk itself (full, quota, I/O, read-only, permissions), as opposed to bugs or bad input. */
-const DISK_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EFBIG', 'EACCES', 'EPERM']);
+/**
+ * Errors of the disk itself (full, quota, I/O, read-only, permissions) or of the process's file
+ * table (too many open files), as opposed to bugs or bad input.
+ */
+const DISK_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EFBIG', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE']);
 
 /** Our codes for a write or fsync that the file system refused. */
 const STORAGE_CODES = new Set(['SDS_ERR_LOG_OFFLINE', 'SDS_ERR_LOG_IO', 'SDS_ERR_OFFSETS_IO']);

@@ -7,6 +7,7 @@ import type { BrokerContext } from '../context.ts';
 import { TOPIC_CONFIGS, checkTopicConfig, type ConfigType } from './topic-configs.ts';
 import { CONFIG_SOURCE } from './create-topic.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
+import { isStorageFailure, storageFailureDetail } from '../log/index.ts';
 
 export const RESOURCE_TYPE = { TOPIC: 2, BROKER: 4 } as const;
 
@@ -91,7 +92,13 @@ export async function replaceTopicConfigs(broker: BrokerContext, topicName: stri
     if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, message: problem };
   }
   if (validateOnly) return undefined;
-  const topic = await broker.topics.update(topicName, { configs: overrides });
+  let topic;
+  try {
+    topic = await broker.topics.update(topicName, { configs: overrides });
+  } catch (e: unknown) {
+    if (!isStorageFailure(e)) throw e;
+    return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, message: `The configs of topic ${topicName} were not changed: the broker could not write to its data directory (${storageFailureDetail(e)}). Free disk space, then retry.` };
+  }
   broker.partitions.updateConfigs(topic);
   return undefined;
 }

@@ -42,7 +42,44 @@ export function checkNewTopic(
     const problem = checkTopicConfig(c.name, c.value);
     if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, message: problem };
   }
-  return undefined;
+  return partitionLimitProblem(broker, partitions);
+}
+
+/**
+ * Raises a checked topic's partition count: stores the count, then opens the new partitions.
+ * If the disk refuses either, the new partitions and the count are taken back, as far as the
+ * disk lets; a count left raised is completed by the next start, which opens what is missing.
+ */
+export async function growTopic(broker: BrokerContext, name: string, count: number): Promise<void> {
+  const previous = broker.topics.get(name)?.partitions ?? 0;
+  const grown = await broker.topics.update(name, { partitions: count });
+  try {
+    await broker.partitions.addPartitions(grown, previous);
+  } catch (e: unknown) {
+    await broker.partitions.dropPartitions(name, previous, count).catch(() => undefined);
+    await broker.topics.update(name, { partitions: previous }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Kafka's controller refuses a CreateTopics request that would add more partitions than this. */
+export const MAX_PARTITIONS_PER_REQUEST = 10_000;
+
+/** The request-wide check of Kafka's controller, which fails every topic of the request alike. */
+export function requestTooLarge(partitionsRequested: number): TopicProblem | undefined {
+  if (partitionsRequested <= MAX_PARTITIONS_PER_REQUEST) return undefined;
+  return { errorCode: ErrorCode.POLICY_VIOLATION, message: 'Excessively large number of partitions per request.' };
+}
+
+/** Refuses adding partitions past the broker's max.partitions (ours: Kafka has no such limit). */
+export function partitionLimitProblem(broker: BrokerContext, adding: number): TopicProblem | undefined {
+  const held = broker.topics.list().reduce((sum, t) => sum + t.partitions, 0);
+  const limit = broker.config.maxPartitions;
+  if (held + adding <= limit) return undefined;
+  return {
+    errorCode: ErrorCode.POLICY_VIOLATION,
+    message: `The broker holds ${held} partitions; ${adding} more would pass its limit of ${limit} (sds broker start --max-partitions). Delete unused topics or raise the limit.`,
+  };
 }
 
 /** Kafka refuses names that differ only by '.' versus '_' (they clash in metric names). */
