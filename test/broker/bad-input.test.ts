@@ -4,7 +4,10 @@ import { startBroker, type RunningBroker } from '../../src/broker/broker.ts';
 import { RawClient } from '../support/raw-client.ts';
 import { ErrorCode } from '../../src/protocol/error-codes.ts';
 import { encodeRequest } from '../../src/protocol/frame.ts';
-import { encodeBatch } from '../../src/protocol/records/index.ts';
+import { CompressionCodec, encodeBatch } from '../../src/protocol/records/index.ts';
+import { partitionDir } from '../../src/broker/partitions.ts';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { RandomMessages } from '../support/random-message.ts';
 
 let broker: RunningBroker;
@@ -157,5 +160,34 @@ test('limits: max connections and idle connections', async () => {
     b.close();
   } finally {
     await small.stop();
+  }
+});
+
+test('a compressed batch on disk that no longer decodes: timestamp lookups answer CORRUPT_MESSAGE for that partition, the connection stays open', async () => {
+  const client = await RawClient.connect(broker.port);
+  try {
+    await client.request(19, 7, { topics: [{ name: 'decayed', numPartitions: 1, replicationFactor: 1 }] });
+    const base = Date.now();
+    const records = Array.from({ length: 50 }, (_, i) => ({ key: null, value: Buffer.from(`record ${i} `.repeat(20)), timestamp: base + i }));
+    const stored = await client.request(0, 9, { acks: -1, timeoutMs: 1000, topicData: [{ name: 'decayed', partitionData: [{ index: 0, records: await encodeBatch({ codec: CompressionCodec.Gzip, records }) }] }] });
+    assert.equal(stored.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE);
+
+    // Scribble over the middle of the deflate stream; the 61-byte batch header stays intact.
+    const file = join(partitionDir(broker.dataDir, 'decayed', 0), '00000000000000000000.log');
+    const handle = openSync(file, 'r+');
+    writeSync(handle, Buffer.alloc(64, 0xa5), 0, 64, 61 + 40);
+    closeSync(handle);
+
+    const lookup = (timestamp: bigint) => client.request(2, 9, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'decayed', partitions: [{ partitionIndex: 0, timestamp }] }] });
+    for (const timestamp of [BigInt(base + 10), -3n]) {
+      const answer = (await lookup(timestamp)).topics[0]?.partitions[0];
+      assert.equal(answer?.errorCode, ErrorCode.CORRUPT_MESSAGE, `timestamp ${timestamp}`);
+      assert.equal(answer?.offset, -1n);
+    }
+    // Lookups that need no record still answer, on the same connection.
+    assert.equal((await lookup(-1n)).topics[0]?.partitions[0]?.offset, 50n);
+    assert.equal((await client.request(18, 3, { clientSoftwareName: 'probe', clientSoftwareVersion: '1' })).errorCode, ErrorCode.NONE);
+  } finally {
+    client.close();
   }
 });

@@ -6,7 +6,8 @@
  * any other timestamp the first offset whose timestamp is at or after it, through the time
  * index, or offset -1 when there is none. Leader epoch is always 0 (v4+).
  * Errors: unknown partitions UNKNOWN_TOPIC_OR_PARTITION; a leader epoch newer than ours
- * UNKNOWN_LEADER_EPOCH; a partition listed twice INVALID_REQUEST. With an authorizer, each
+ * UNKNOWN_LEADER_EPOCH; a partition listed twice INVALID_REQUEST; a timestamp lookup that meets a
+ * batch on disk that does not decode CORRUPT_MESSAGE, one the disk fails KAFKA_STORAGE_ERROR. With an authorizer, each
  * topic needs DESCRIBE, else its partitions answer TOPIC_AUTHORIZATION_FAILED (as KafkaApis).
  */
 import { defineHandler, type RequestContext } from './types.ts';
@@ -14,6 +15,8 @@ import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { ListOffsetsRequestListOffsetsPartition, ListOffsetsResponse, ListOffsetsResponseListOffsetsPartitionResponse } from '../../protocol/generated/list-offsets.ts';
 import type { Loose } from '../../protocol/primitives/loose.ts';
 import { allowed } from '../security/authorize.ts';
+import { ProtocolError } from '../../protocol/errors.ts';
+import { isStorageFailure } from '../log/index.ts';
 
 const LATEST = -1n;
 const EARLIEST = -2n;
@@ -62,16 +65,34 @@ async function lookup(topic: string, p: ListOffsetsRequestListOffsetsPartition, 
       return found(log.logStartOffset);
     case EARLIEST_PENDING_UPLOAD:
       return { ...found(-1n), leaderEpoch: -1 };
-    case MAX_TIMESTAMP: {
-      const max = await log.maxTimestamp();
-      return max ? found(max.offset, max.timestamp) : { ...found(-1n), leaderEpoch: -1 };
-    }
     default: {
-      if (p.timestamp < 0n) return answer(p.partitionIndex, ErrorCode.INVALID_REQUEST);
-      const hit = await log.offsetForTimestamp(p.timestamp);
+      if (p.timestamp < 0n && p.timestamp !== MAX_TIMESTAMP) return answer(p.partitionIndex, ErrorCode.INVALID_REQUEST);
+      let hit;
+      try {
+        hit = p.timestamp === MAX_TIMESTAMP ? await log.maxTimestamp() : await log.offsetForTimestamp(p.timestamp);
+      } catch (e: unknown) {
+        return answer(p.partitionIndex, unreadable(e, topic, p.partitionIndex, ctx));
+      }
       return hit ? found(hit.offset, hit.timestamp) : { ...found(-1n), leaderEpoch: -1 };
     }
   }
+}
+
+/**
+ * A timestamp lookup that had to read a batch from disk and could not: the partition answers
+ * as Kafka's per-partition catch does (CORRUPT_MESSAGE for a batch that does not decode,
+ * KAFKA_STORAGE_ERROR for the disk), and the connection stays open.
+ */
+function unreadable(e: unknown, topic: string, partition: number, ctx: RequestContext): number {
+  if (e instanceof ProtocolError) {
+    ctx.logger.warn({ topic, partition, err: e }, 'timestamp lookup met a batch that does not decode');
+    return ErrorCode.CORRUPT_MESSAGE;
+  }
+  if (isStorageFailure(e)) {
+    ctx.logger.warn({ topic, partition, err: e }, 'timestamp lookup failed: storage failure');
+    return ErrorCode.KAFKA_STORAGE_ERROR;
+  }
+  throw e;
 }
 
 function answer(partitionIndex: number, errorCode: number): Answer {
