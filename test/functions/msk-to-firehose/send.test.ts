@@ -182,7 +182,8 @@ test('the default sleep is a timer: the event loop keeps running while it waits'
   } finally {
     clearInterval(interval);
   }
-  assert.ok(ticks >= 3, `interval ran ${ticks} times during the backoff`);
+  // A busy wait would starve the interval completely; under load it may still fire only once.
+  assert.ok(ticks >= 1, `interval ran ${ticks} times during the backoff`);
 });
 
 test('retries stop when the invocation\'s remaining time, less the margin, cannot cover the next wait', async () => {
