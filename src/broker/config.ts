@@ -18,6 +18,8 @@ export interface BrokerConfig {
   readonly maxInFlightPerConnection: number;
   /** connections.max.idle.ms */
   readonly idleTimeoutMs: number;
+  /** fetch.max.bytes: the most record bytes one Fetch response carries, whatever the client asks. */
+  readonly fetchMaxBytes: number;
   /** message.max.bytes: the default of the topic config max.message.bytes. */
   readonly messageMaxBytes: number;
   /** group.initial.rebalance.delay.ms: how long the first rebalance of an empty group waits for more members. */
@@ -45,6 +47,7 @@ export const DEFAULT_BROKER_CONFIG: BrokerConfig = {
   maxInFlightPerConnection: 100,
   idleTimeoutMs: 600_000,
   messageMaxBytes: 1_048_588,
+  fetchMaxBytes: 57_671_680,
   groupInitialRebalanceDelayMs: 3000,
   groupMinSessionTimeoutMs: 6000,
   groupMaxSessionTimeoutMs: 1_800_000,

@@ -5,7 +5,7 @@ import { Producer, stringSerializers } from '@platformatic/kafka';
 import { startBroker, type RunningBroker } from '../../src/broker/broker.ts';
 import { RawClient } from '../support/raw-client.ts';
 import { ErrorCode } from '../../src/protocol/error-codes.ts';
-import { decodeBatch, iterateBatches, type DecodedRecord } from '../../src/protocol/records/index.ts';
+import { decodeBatch, encodeBatch, iterateBatches, type DecodedRecord } from '../../src/protocol/records/index.ts';
 
 let broker: RunningBroker;
 
@@ -144,4 +144,32 @@ test('LogAppendTime topics stamp batches with the broker time', async () => {
   assert.ok(appendTime >= before && appendTime <= Date.now());
   const [record] = await fetchAll('append-time', 0);
   assert.equal(record?.timestamp, BigInt(appendTime));
+});
+
+test("the broker's fetch.max.bytes caps a response whatever max_bytes the client asks for", async () => {
+  const capped = await startBroker({ config: { fetchMaxBytes: 50_000 } });
+  const client = await RawClient.connect(capped.port);
+  try {
+    await client.request(19, 7, { topics: [{ name: 'wide', numPartitions: 3, replicationFactor: 1 }] });
+    for (let partition = 0; partition < 3; partition++) {
+      for (let i = 0; i < 10; i++) {
+        const records = await encodeBatch({ records: [{ key: null, value: Buffer.alloc(10_000, 0x61 + i), timestamp: Date.now() }] });
+        const stored = await client.request(0, 9, { acks: -1, timeoutMs: 1000, topicData: [{ name: 'wide', partitionData: [{ index: partition, records }] }] });
+        assert.equal(stored.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE);
+      }
+    }
+    const greedy = await client.request(1, 12, {
+      replicaId: -1,
+      maxBytes: 2_147_483_647,
+      topics: [{ topic: 'wide', partitions: [0, 1, 2].map((partition) => ({ partition, fetchOffset: 0n, partitionMaxBytes: 2_147_483_647 })) }],
+    });
+    const sizes = greedy.responses[0]?.partitions.map((p) => p.records?.length ?? 0) ?? [];
+    const total = sizes.reduce((a, b) => a + b, 0);
+    assert.ok(total > 30_000 && total <= 50_000, `served ${sizes.join(' + ')} bytes`);
+    const described = await client.request(32, 4, { resources: [{ resourceType: 4, resourceName: '', configurationKeys: ['fetch.max.bytes'] }], includeSynonyms: false, includeDocumentation: false });
+    assert.equal(described.results[0]?.configs[0]?.value, '50000');
+  } finally {
+    client.close();
+    await capped.stop();
+  }
 });

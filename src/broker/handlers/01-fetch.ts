@@ -4,7 +4,8 @@
  * topic id's text where v12 wants the name, so it can only consume through v13+.
  * Behaviour: serves whole batches as stored on disk, never re-encoded, from the batch that
  * holds the fetch offset, up to the durable end of the log (the high watermark). Limits:
- * partition_max_bytes per partition and max_bytes in all; the first batch of the first
+ * partition_max_bytes per partition and max_bytes in all, itself capped by the broker's
+ * fetch.max.bytes (55 MiB, Kafka's default); the first batch of the first
  * partition with data is returned whole even above the limits (KIP-74), so a consumer never
  * stalls on a large batch. Long poll: with fewer than min_bytes available the fetch waits
  * for new data up to max_wait_ms. No fetch sessions: session id 0 means "full fetch" to
@@ -51,7 +52,7 @@ export const fetchHandler = defineHandler({
 });
 
 async function readAll(request: FetchRequest, ctx: RequestContext) {
-  let budget = request.maxBytes;
+  let budget = Math.min(request.maxBytes, ctx.broker.config.fetchMaxBytes);
   let bytes = 0;
   let failed = false;
   let first = true;

@@ -58,6 +58,7 @@ export function brokerConfigEntries(broker: BrokerContext, includeDocumentation:
     ['num.partitions', String(c.defaultPartitions), 'int', 'partitions of a topic created without a count'],
     ['default.replication.factor', '1', 'int', 'replication factor of a topic created without one'],
     ['message.max.bytes', String(c.messageMaxBytes), 'int', 'largest record batch accepted, unless a topic overrides it'],
+    ['fetch.max.bytes', String(c.fetchMaxBytes), 'int', 'most record bytes one fetch response carries'],
     ['socket.request.max.bytes', String(c.maxRequestBytes), 'int', 'largest request accepted'],
     ['max.connections', String(c.maxConnections), 'int', 'connections accepted at once'],
     ['connections.max.idle.ms', String(c.idleTimeoutMs), 'long', 'idle connections are closed after this long'],
