@@ -7,7 +7,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { AUTHZID_MISMATCH, PLAIN_INVALID_CREDENTIALS, SaslAuthenticationFailed } from './sasl-errors.ts';
-import { DEFAULT_SCRAM_ITERATIONS, SCRAM_SALT_BYTES, saltPassword, storedKeyOf } from './scram.ts';
+import { DEFAULT_SCRAM_ITERATIONS, SCRAM_SALT_BYTES, saltPasswordAsync, storedKeyOf } from './scram.ts';
 import type { ScramCredential, ScramMechanism } from './types.ts';
 
 /** The largest authzid, user name or password accepted (RFC 4616 asks for at least 255 bytes). */
@@ -45,8 +45,11 @@ function splitOnNul(message: Buffer): Buffer[] {
   return parts;
 }
 
-/** Checks a PLAIN message; returns the authenticated user, or throws SaslAuthenticationFailed. */
-export function authenticatePlain(message: Buffer, credentials: CredentialLookup): string {
+/**
+ * Checks a PLAIN message; resolves with the authenticated user, or rejects with
+ * SaslAuthenticationFailed. The password is salted on the thread pool, off the event loop.
+ */
+export async function authenticatePlain(message: Buffer, credentials: CredentialLookup): Promise<string> {
   if (message.length > MAX_PLAIN_MESSAGE_BYTES) throw new SaslAuthenticationFailed(`Invalid SASL/PLAIN response: longer than ${MAX_PLAIN_MESSAGE_BYTES} bytes`);
   const parts = splitOnNul(message);
   if (parts.length !== 3) throw new SaslAuthenticationFailed(`Invalid SASL/PLAIN response: expected 3 tokens, got ${parts.length}`);
@@ -61,10 +64,10 @@ export function authenticatePlain(message: Buffer, credentials: CredentialLookup
     const credential = credentials.get(user, mechanism);
     if (credential === undefined) continue;
     checked = true;
-    const storedKey = storedKeyOf(mechanism, saltPassword(mechanism, password, credential.salt, credential.iterations));
+    const storedKey = storedKeyOf(mechanism, await saltPasswordAsync(mechanism, password, credential.salt, credential.iterations));
     if (storedKey.length === credential.storedKey.length && timingSafeEqual(storedKey, credential.storedKey)) return user;
   }
   // The same work for an unknown user as for a known one, so the time taken does not tell them apart.
-  if (!checked) saltPassword('SCRAM-SHA-512', password, Buffer.alloc(SCRAM_SALT_BYTES), DEFAULT_SCRAM_ITERATIONS);
+  if (!checked) await saltPasswordAsync('SCRAM-SHA-512', password, Buffer.alloc(SCRAM_SALT_BYTES), DEFAULT_SCRAM_ITERATIONS);
   throw new SaslAuthenticationFailed(PLAIN_INVALID_CREDENTIALS);
 }

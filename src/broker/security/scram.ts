@@ -4,7 +4,7 @@
  * SCRAM messages. Passwords are used as their UTF-8 bytes without SASLprep, as Kafka's
  * clients and broker do, so that every Kafka client computes the same keys.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { SdsError } from '../../errors.ts';
 import { SCRAM_MECHANISMS, type ScramCredential, type ScramMechanism } from './types.ts';
 
@@ -59,6 +59,14 @@ export function hash(mechanism: ScramMechanism, data: Buffer): Buffer {
 export function saltPassword(mechanism: ScramMechanism, password: string, salt: Buffer, iterations: number): Buffer {
   const digest = DIGESTS[mechanism];
   return pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, digest.bytes, digest.name);
+}
+
+/** saltPassword on the thread pool, for the broker: thousands of iterations would stall the event loop. */
+export function saltPasswordAsync(mechanism: ScramMechanism, password: string, salt: Buffer, iterations: number): Promise<Buffer> {
+  const digest = DIGESTS[mechanism];
+  return new Promise((resolve, reject) => {
+    pbkdf2(Buffer.from(password, 'utf8'), salt, iterations, digest.bytes, digest.name, (err, key) => (err ? reject(err) : resolve(key)));
+  });
 }
 
 /** StoredKey := H(HMAC(SaltedPassword, "Client Key")) */

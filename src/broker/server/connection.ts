@@ -23,7 +23,7 @@ import type { BrokerContext } from '../context.ts';
 import { CloseConnection } from '../handlers/types.ts';
 import { apiVersionsUnsupportedAnswer } from '../handlers/18-api-versions.ts';
 import type { Session } from '../security/types.ts';
-import type { SaslAuthenticator, SaslStep } from './sasl-authenticator.ts';
+import type { AuthenticateAnswer, SaslAuthenticator, SaslStep } from './sasl-authenticator.ts';
 
 /** Where clients reach the broker on this connection's listener, and who the client is. */
 export interface ConnectionSecurity {
@@ -76,6 +76,8 @@ export class Connection {
   private inFlightRequestBytes = 0;
   /** Set while pump() runs: an answer written from inside it must not start another pump. */
   private pumping = false;
+  /** Set while a SASL step runs: no request is read until it settles. */
+  private authenticating = false;
 
   constructor(id: number, socket: Socket, broker: BrokerContext, logger: Logger, security: ConnectionSecurity) {
     this.id = id;
@@ -140,7 +142,7 @@ export class Connection {
   }
 
   private mayStartAnother(): boolean {
-    return this.queue.length < this.broker.config.maxInFlightPerConnection && this.socket.writableLength <= WRITE_HIGH_WATER;
+    return !this.authenticating && this.queue.length < this.broker.config.maxInFlightPerConnection && this.socket.writableLength <= WRITE_HIGH_WATER;
   }
 
   /** The limits that depend on the request itself: its size, and whether it is a Fetch behind another. */
@@ -220,35 +222,55 @@ export class Connection {
       this.close(`unsupported request: API key ${apiKey} version ${version}`);
       return;
     }
-    let step: SaslStep<unknown>;
+    let token: Buffer | undefined;
+    let handshake: SaslStep<unknown> | undefined;
     try {
-      if (apiKey === SASL_HANDSHAKE) {
-        step = sasl.handshake(version, decodeRequestBody(apiKey, version, body).mechanism);
-      } else {
-        step = sasl.authenticate(decodeRequestBody(apiKey, version, body).authBytes, Date.now());
-      }
+      if (apiKey === SASL_HANDSHAKE) handshake = sasl.handshake(version, decodeRequestBody(apiKey, version, body).mechanism);
+      else token = decodeRequestBody(apiKey, version, body).authBytes;
     } catch (e: unknown) {
       this.close(`malformed ${API_SPECS[apiKey].name} v${version} request`, e);
       return;
     }
-    this.afterSasl(sasl);
-    const slot: Slot = { apiKey, version, correlationId, done: false, response: step.response as Loose<unknown>, requestBytes };
-    if (step.closeReason !== undefined) slot.closeReason = step.closeReason;
+    const slot: Slot = { apiKey, version, correlationId, done: false, response: undefined, requestBytes };
     this.enqueue(slot);
-    this.complete(slot, step.delayMs ?? 0);
+    const answer = (step: SaslStep<unknown>): void => {
+      slot.response = step.response as Loose<unknown>;
+      if (step.closeReason !== undefined) slot.closeReason = step.closeReason;
+    };
+    if (handshake !== undefined) {
+      answer(handshake);
+      this.complete(slot, handshake.delayMs ?? 0);
+    } else {
+      this.authenticateThen(sasl, token as Buffer, slot, answer);
+    }
   }
 
   /** A token after a v0 SaslHandshake: no header, answered with a bare length-prefixed token. */
   private rawSaslToken(sasl: SaslAuthenticator, token: Buffer): void {
-    const step = sasl.authenticate(token, Date.now());
-    this.afterSasl(sasl);
-    // Failures have no answer in this form: the connection just closes.
-    const failed = step.closeReason !== undefined;
-    const slot: Slot = { apiKey: SASL_AUTHENTICATE, version: 0, correlationId: 0, done: false, response: failed ? null : undefined, requestBytes: token.length };
-    if (!failed) slot.raw = step.response.authBytes;
-    else slot.closeReason = step.closeReason;
+    const slot: Slot = { apiKey: SASL_AUTHENTICATE, version: 0, correlationId: 0, done: false, response: undefined, requestBytes: token.length };
     this.enqueue(slot);
-    this.complete(slot, step.delayMs ?? 0);
+    this.authenticateThen(sasl, token, slot, (step) => {
+      // Failures have no answer in this form: the connection just closes.
+      if (step.closeReason === undefined) slot.raw = step.response.authBytes;
+      else slot.closeReason = step.closeReason;
+    });
+  }
+
+  /**
+   * Runs one SASL step, reading no further request meanwhile: what may follow depends on
+   * whether the login succeeds. Then fills the slot and lets the answer go out.
+   */
+  private authenticateThen(sasl: SaslAuthenticator, token: Buffer, slot: Slot, fill: (step: SaslStep<AuthenticateAnswer>) => void): void {
+    this.authenticating = true;
+    sasl.authenticate(token, Date.now).then(
+      (step) => {
+        this.authenticating = false;
+        this.afterSasl(sasl);
+        fill(step);
+        this.complete(slot, step.delayMs ?? 0);
+      },
+      (e: unknown) => this.close('SASL authentication failed unexpectedly', e),
+    );
   }
 
   /** Takes on the principal of a login, and the full frame limit once logged in. */

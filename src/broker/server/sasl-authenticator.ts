@@ -56,9 +56,15 @@ export interface AuthenticateAnswer {
   readonly sessionLifetimeMs: bigint;
 }
 
+interface MechanismStep {
+  readonly reply: Buffer;
+  /** Set once the exchange succeeded. */
+  readonly user?: string;
+}
+
 interface Mechanism {
-  /** Feeds one client message; returns the server's reply, and the user once the exchange succeeded. */
-  step(token: Buffer): { reply: Buffer; user?: string };
+  /** Feeds one client message; answers the server's reply (PLAIN's after salting on the thread pool). */
+  step(token: Buffer): MechanismStep | Promise<MechanismStep>;
 }
 
 export class SaslAuthenticator {
@@ -108,14 +114,15 @@ export class SaslAuthenticator {
     return { response: { errorCode: ErrorCode.NONE, mechanisms } };
   }
 
-  authenticate(token: Buffer, now: number): SaslStep<AuthenticateAnswer> {
+  /** Takes one client message. The connection reads no further request until this settles. */
+  async authenticate(token: Buffer, now: () => number): Promise<SaslStep<AuthenticateAnswer>> {
     const exchange = this.exchange;
     if (exchange === undefined) {
       return this.failure(ErrorCode.ILLEGAL_SASL_STATE, 'SaslAuthenticate was sent before SaslHandshake', 0);
     }
-    let step: { reply: Buffer; user?: string };
+    let step: MechanismStep;
     try {
-      step = exchange.step(token);
+      step = await exchange.step(token);
     } catch (e: unknown) {
       this.exchange = undefined;
       const message = e instanceof SaslAuthenticationFailed ? e.message : `Authentication failed with SASL mechanism ${this.mechanism ?? '?'}`;
@@ -129,7 +136,7 @@ export class SaslAuthenticator {
       return this.failure(ErrorCode.SASL_AUTHENTICATION_FAILED, `Cannot change principals during re-authentication from ${this.principal}: ${principal}`, this.options.failedAuthenticationDelayMs);
     }
     this.principal = principal;
-    this.expiresAt = this.options.reauthMs > 0 ? now + this.options.reauthMs : undefined;
+    this.expiresAt = this.options.reauthMs > 0 ? now() + this.options.reauthMs : undefined;
     return { response: answer(step.reply, BigInt(this.options.reauthMs)) };
   }
 
@@ -144,7 +151,7 @@ export class SaslAuthenticator {
   private startExchange(mechanism: BrokerSaslMechanism): Mechanism {
     const store = this.credentials;
     if (mechanism === 'PLAIN') {
-      return { step: (token) => ({ reply: Buffer.alloc(0), user: authenticatePlain(token, store) }) };
+      return { step: async (token) => ({ reply: Buffer.alloc(0), user: await authenticatePlain(token, store) }) };
     }
     const scram = new ScramServerExchange(mechanism satisfies ScramMechanism, (user) => store.get(user, mechanism));
     return {

@@ -33,9 +33,9 @@ function plain(...parts: string[]): Buffer {
   return Buffer.from(parts.join('\0'), 'utf8');
 }
 
-function failsWith(message: Buffer, expected: string | RegExp, store: CredentialLookup = STORE): void {
-  assert.throws(
-    () => authenticatePlain(message, store),
+async function failsWith(message: Buffer, expected: string | RegExp, store: CredentialLookup = STORE): Promise<void> {
+  await assert.rejects(
+    authenticatePlain(message, store),
     (e: unknown) => {
       assert.ok(e instanceof SaslAuthenticationFailed, String(e));
       if (typeof expected === 'string') assert.equal(e.message, expected);
@@ -45,24 +45,25 @@ function failsWith(message: Buffer, expected: string | RegExp, store: Credential
   );
 }
 
-test('PLAIN logs in a user whose password matches a stored SCRAM credential of either mechanism', () => {
-  assert.equal(authenticatePlain(plain('', 'alice', 'alice-pw'), STORE), 'alice');
-  assert.equal(authenticatePlain(plain('', 'bob', 'bob-pw'), STORE), 'bob');
-  assert.equal(authenticatePlain(plain('', 'carol', 'new-pw'), STORE), 'carol');
-  assert.equal(authenticatePlain(plain('', 'carol', 'old-pw'), STORE), 'carol');
-  assert.equal(authenticatePlain(plain('', 'dörte', 'pässwört'), STORE), 'dörte');
-  assert.equal(authenticatePlain(plain('alice', 'alice', 'alice-pw'), STORE), 'alice', 'an authzid equal to the user is fine');
+test('PLAIN logs in a user whose password matches a stored SCRAM credential of either mechanism', async () => {
+  assert.equal(await authenticatePlain(plain('', 'alice', 'alice-pw'), STORE), 'alice');
+  assert.equal(await authenticatePlain(plain('', 'bob', 'bob-pw'), STORE), 'bob');
+  assert.equal(await authenticatePlain(plain('', 'carol', 'new-pw'), STORE), 'carol');
+  assert.equal(await authenticatePlain(plain('', 'carol', 'old-pw'), STORE), 'carol');
+  assert.equal(await authenticatePlain(plain('', 'dörte', 'pässwört'), STORE), 'dörte');
+  assert.equal(await authenticatePlain(plain('alice', 'alice', 'alice-pw'), STORE), 'alice', 'an authzid equal to the user is fine');
 });
 
 test('@platformatic/kafka\'s PLAIN client logs in', async () => {
   let user: string | undefined;
   const send = (_c: Connection, authBytes: Buffer, callback?: (error: Error | null, response?: SaslAuthenticateResponse) => void): void => {
-    try {
-      user = authenticatePlain(authBytes, STORE);
-      callback?.(null, { errorCode: 0, errorMessage: null, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n });
-    } catch (e: unknown) {
-      callback?.(e as Error);
-    }
+    authenticatePlain(authBytes, STORE).then(
+      (authenticated) => {
+        user = authenticated;
+        callback?.(null, { errorCode: 0, errorMessage: null, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n });
+      },
+      (e: unknown) => callback?.(e as Error),
+    );
   };
   const api = Object.assign(send, { key: 36, version: 2 }) as unknown as SASLAuthenticationAPI;
   await saslPlain.authenticate(api, {} as Connection, 'alice', 'alice-pw');
@@ -70,15 +71,15 @@ test('@platformatic/kafka\'s PLAIN client logs in', async () => {
   await assert.rejects(saslPlain.authenticate(api, {} as Connection, 'alice', 'nope'), (e: unknown) => e instanceof SaslAuthenticationFailed && e.message === INVALID);
 });
 
-test('a wrong password, an unknown user and a user without credentials fail with the same message', () => {
-  failsWith(plain('', 'alice', 'wrong'), INVALID);
-  failsWith(plain('', 'mallory', 'alice-pw'), INVALID);
-  failsWith(plain('', 'alice', 'ALICE-PW'), INVALID);
-  failsWith(plain('', 'Alice', 'alice-pw'), INVALID);
-  failsWith(plain('', 'alice', 'alice-pw'), INVALID, lookup([]));
+test('a wrong password, an unknown user and a user without credentials fail with the same message', async () => {
+  await failsWith(plain('', 'alice', 'wrong'), INVALID);
+  await failsWith(plain('', 'mallory', 'alice-pw'), INVALID);
+  await failsWith(plain('', 'alice', 'ALICE-PW'), INVALID);
+  await failsWith(plain('', 'Alice', 'alice-pw'), INVALID);
+  await failsWith(plain('', 'alice', 'alice-pw'), INVALID, lookup([]));
 });
 
-test('malformed PLAIN messages are refused with Kafka\'s messages, never echoing the password', () => {
+test('malformed PLAIN messages are refused with Kafka\'s messages, never echoing the password', async () => {
   const secret = 'very-secret-password';
   const cases: [Buffer, string | RegExp][] = [
     [Buffer.alloc(0), 'Invalid SASL/PLAIN response: expected 3 tokens, got 1'],
@@ -96,14 +97,22 @@ test('malformed PLAIN messages are refused with Kafka\'s messages, never echoing
     [Buffer.alloc(3 * MAX_PLAIN_FIELD_BYTES + 3, 0x61), /longer than 3074 bytes/],
   ];
   for (const [message, expected] of cases) {
-    failsWith(message, expected);
+    await failsWith(message, expected);
     try {
-      authenticatePlain(message, STORE);
+      await authenticatePlain(message, STORE);
     } catch (e: unknown) {
       assert.ok(!(e as Error).message.includes(secret));
     }
   }
   // The limits leave room for the largest legal fields.
   const big = lookup([['u'.repeat(MAX_PLAIN_FIELD_BYTES), 'SCRAM-SHA-256', 'p'.repeat(MAX_PLAIN_FIELD_BYTES)]]);
-  assert.equal(authenticatePlain(plain('u'.repeat(MAX_PLAIN_FIELD_BYTES), 'u'.repeat(MAX_PLAIN_FIELD_BYTES), 'p'.repeat(MAX_PLAIN_FIELD_BYTES)), big), 'u'.repeat(MAX_PLAIN_FIELD_BYTES));
+  assert.equal(await authenticatePlain(plain('u'.repeat(MAX_PLAIN_FIELD_BYTES), 'u'.repeat(MAX_PLAIN_FIELD_BYTES), 'p'.repeat(MAX_PLAIN_FIELD_BYTES)), big), 'u'.repeat(MAX_PLAIN_FIELD_BYTES));
+});
+
+test('the password is salted off the event loop: other work runs while a PLAIN login is checked', async () => {
+  let ranMeanwhile = false;
+  const login = authenticatePlain(plain('', 'alice', 'alice-pw'), STORE);
+  setImmediate(() => (ranMeanwhile = true));
+  assert.equal(await login, 'alice');
+  assert.ok(ranMeanwhile, 'the event loop turned while thousands of PBKDF2 iterations ran');
 });

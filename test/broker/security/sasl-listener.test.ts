@@ -13,6 +13,7 @@ import { withAdmin, type Limits } from '../../../src/client/clients.ts';
 import { resolveConnection } from '../../../src/client/connection.ts';
 import { ErrorCode } from '../../../src/protocol/error-codes.ts';
 import { RawClient } from '../../support/raw-client.ts';
+import { decodeResponse, encodeRequest } from '../../../src/protocol/frame.ts';
 import { ScramClient } from '../../support/scram-client.ts';
 
 const QUICK: Limits = { connectTimeoutMs: 2000, requestTimeoutMs: 3000, retries: 0, retryDelayMs: 100 };
@@ -134,6 +135,21 @@ test('PLAIN, when enabled, checks the password against the stored SCRAM credenti
   const bad = await client.request(36, 2, { authBytes: Buffer.from('\0alice\0nope') });
   assert.equal(bad.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
   assert.doesNotMatch(bad.errorMessage ?? '', /nope/);
+});
+
+test('a request sent right behind a PLAIN login waits for the login, then is served', async (t) => {
+  const { sasl } = await saslBroker(t, { sasl: { mechanisms: ['PLAIN'], failedAuthenticationDelayMs: 0 } });
+  const client = await RawClient.connect(sasl);
+  t.after(() => client.close());
+  assert.equal((await client.request(17, 1, { mechanism: 'PLAIN' })).errorCode, ErrorCode.NONE);
+  // One write: the Metadata request is there while the password is checked on the thread pool.
+  const login = encodeRequest(36, 2, 101, 'pipelining', { authBytes: Buffer.from(`\0${ALICE.name}\0${ALICE.password}`) });
+  const metadata = encodeRequest(3, 12, 102, 'pipelining', { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+  client.writeRaw(Buffer.concat([login, metadata]));
+  const loggedIn = decodeResponse(36, 2, (await client.nextFrame()) as Buffer);
+  assert.deepEqual([loggedIn.correlationId, loggedIn.body.errorCode], [101, ErrorCode.NONE]);
+  const described = decodeResponse(3, 12, (await client.nextFrame()) as Buffer);
+  assert.deepEqual([described.correlationId, described.body.brokers.length], [102, 1]);
 });
 
 test('malformed and oversized tokens, a client that stops halfway and many failed logins leave the broker serving', { timeout: 60_000 }, async (t) => {
