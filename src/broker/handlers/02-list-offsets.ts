@@ -6,9 +6,10 @@
  * any other timestamp the first offset whose timestamp is at or after it, through the time
  * index, or offset -1 when there is none. Leader epoch is always 0 (v4+).
  * Errors: unknown partitions UNKNOWN_TOPIC_OR_PARTITION; a leader epoch newer than ours
- * UNKNOWN_LEADER_EPOCH; a partition listed twice INVALID_REQUEST; a timestamp lookup that meets a
- * batch on disk that does not decode CORRUPT_MESSAGE, one the disk fails KAFKA_STORAGE_ERROR. With an authorizer, each
- * topic needs DESCRIBE, else its partitions answer TOPIC_AUTHORIZATION_FAILED (as KafkaApis).
+ * UNKNOWN_LEADER_EPOCH; a partition listed twice INVALID_REQUEST; a timestamp lookup that
+ * meets a batch on disk that does not decode CORRUPT_MESSAGE, one the disk fails
+ * KAFKA_STORAGE_ERROR. With an authorizer, each topic needs DESCRIBE, else its partitions
+ * answer TOPIC_AUTHORIZATION_FAILED (as KafkaApis).
  */
 import { defineHandler, type RequestContext } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';

@@ -4,8 +4,9 @@
  * high watermark); records before it are no longer served and whole segments below it are
  * deleted. The new start offset is durable. Answers the new low watermark.
  * Errors: unknown partitions UNKNOWN_TOPIC_OR_PARTITION; an offset above the high watermark
- * or below -1 OFFSET_OUT_OF_RANGE; a disk that refuses the new start offset KAFKA_STORAGE_ERROR. With an authorizer, each topic needs DELETE, else its
- * partitions answer TOPIC_AUTHORIZATION_FAILED (before, and whether or not, it exists), as KafkaApis.
+ * or below -1 OFFSET_OUT_OF_RANGE; a disk that refuses the new start offset
+ * KAFKA_STORAGE_ERROR. With an authorizer, each topic needs DELETE, else its partitions
+ * answer TOPIC_AUTHORIZATION_FAILED (before, and whether or not, it exists), as KafkaApis.
  */
 import { defineHandler } from './types.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
