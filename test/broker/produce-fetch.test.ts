@@ -118,7 +118,7 @@ test('ListOffsets: earliest, latest, by timestamp, max timestamp; DeleteRecords 
 
 test('fetch long-polls until data arrives, and honours the byte limits', async () => {
   const client = await RawClient.connect(broker.port);
-  const waiting = client.request(1, 12, { replicaId: -1, maxWaitMs: 5000, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic: 'limits', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }] });
+  const waiting = client.request(1, 12, { replicaId: -1, maxWaitMs: 30_000, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic: 'limits', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }] });
   await new Promise((r) => setTimeout(r, 100));
   const producer = new Kafka({ clientId: 'lp', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).producer();
   await producer.connect();

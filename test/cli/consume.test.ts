@@ -57,7 +57,7 @@ test('sds consume: positions, printed columns, value formats, JSON, group commit
     ]);
 
     // --timeout-ms: exits 0 once nothing more arrives; from the end (the default) there is nothing to read.
-    const drained = await runSds(['consume', ...b, '--topic', 'events', '--from-beginning', '--timeout-ms', '1500']);
+    const drained = await runSds(['consume', ...b, '--topic', 'events', '--from-beginning', '--timeout-ms', '5000']);
     assert.equal(drained.code, 0, drained.stderr);
     assert.equal(drained.stdout.split('\n').length, 5);
     assert.equal(drained.stderr, 'Processed a total of 4 messages\n');
@@ -96,7 +96,7 @@ test('sds consume: positions, printed columns, value formats, JSON, group commit
     const offsets = (text: string): unknown =>
       (JSON.parse(text) as { offsets: { partition: number; currentOffset: number; lag: number }[] }[])[0]?.offsets.map((o) => [o.partition, o.currentOffset, o.lag]);
     assert.deepEqual(offsets(afterFirst.stdout), [[0, 3, 0], [1, 0, 1]], 'partition 0 committed after the 3 printed; partition 1 at its start');
-    const second = await runSds(['consume', ...b, '--topic', 'events', '--group', 'readers', '--timeout-ms', '1500', '--value-format', 'hex']);
+    const second = await runSds(['consume', ...b, '--topic', 'events', '--group', 'readers', '--timeout-ms', '5000', '--value-format', 'hex']);
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout, 'ff0001\n', 'the rest of partition 1 (no --from-beginning needed)');
     assert.equal(second.stderr, 'Processed a total of 1 messages\n');

@@ -15,7 +15,8 @@ import { resolveConnection } from '../../src/client/connection.ts';
 import { SdsError } from '../../src/errors.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/client');
-const QUICK: Limits = { connectTimeoutMs: 2000, requestTimeoutMs: 3000, retries: 0, retryDelayMs: 100 };
+// No retries, so refusals show at once; generous limits, so a loaded machine is not mistaken for one.
+const QUICK: Limits = { connectTimeoutMs: 15_000, requestTimeoutMs: 30_000, retries: 0, retryDelayMs: 100 };
 
 interface Setup {
   broker: RunningBroker;

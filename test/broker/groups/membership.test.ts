@@ -141,7 +141,7 @@ test('Heartbeat: UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, and REBALANCE_IN_PROGRES
 });
 
 test('a member that stops heartbeating is evicted after its session timeout', async () => {
-  const m = await stableMember('expiry', { sessionTimeoutMs: 300 });
+  const m = await stableMember('expiry', { sessionTimeoutMs: 2_000 });
   const watcher = await client();
   await eventually('the member to be evicted', async () => {
     const res = await watcher.request(15, 5, { groups: ['expiry'] });

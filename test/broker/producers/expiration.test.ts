@@ -25,8 +25,8 @@ async function produceOne(client: RawClient, producerId: bigint, baseSequence: n
   assert.equal(res.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE);
 }
 
-test('an idle producer expires after producerIdExpirationMs; an active one is kept', { timeout: 30_000 }, async () => {
-  const broker = await startBroker({ config: { producerIdExpirationMs: 3000, producerIdExpirationCheckIntervalMs: 100 } });
+test('an idle producer expires after producerIdExpirationMs; an active one is kept', { timeout: 60_000 }, async () => {
+  const broker = await startBroker({ config: { producerIdExpirationMs: 10_000, producerIdExpirationCheckIntervalMs: 100 } });
   const client = await RawClient.connect(broker.port);
   try {
     const created = await client.request(19, 7, { topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 1 }] });
@@ -47,7 +47,7 @@ test('an idle producer expires after producerIdExpirationMs; an active one is ke
     await eventually('the idle producer to expire', async () => {
       await produceOne(client, active, sequence++);
       return (await activeProducers(client)).length === 1;
-    });
+    }, 40_000);
     assert.deepEqual(await activeProducers(client), [active]);
   } finally {
     client.close();

@@ -16,7 +16,8 @@ import { RawClient } from '../../support/raw-client.ts';
 import { decodeResponse, encodeRequest } from '../../../src/protocol/frame.ts';
 import { ScramClient } from '../../support/scram-client.ts';
 
-const QUICK: Limits = { connectTimeoutMs: 2000, requestTimeoutMs: 3000, retries: 0, retryDelayMs: 100 };
+// No retries, so refusals show at once; generous limits, so a loaded machine is not mistaken for one.
+const QUICK: Limits = { connectTimeoutMs: 15_000, requestTimeoutMs: 30_000, retries: 0, retryDelayMs: 100 };
 const ALICE = { name: 'alice', password: 'alice-secret-9f2' };
 const BOB = { name: 'bob', password: 'bob-secret-77a' };
 

@@ -16,7 +16,8 @@ import { createDevCertificates, type DevCertificates } from '../../../src/certs/
 import { ErrorCode } from '../../../src/protocol/error-codes.ts';
 import { RawClient } from '../../support/raw-client.ts';
 
-const QUICK: Limits = { connectTimeoutMs: 2000, requestTimeoutMs: 3000, retries: 0, retryDelayMs: 100 };
+// No retries, so refusals show at once; generous limits, so a loaded machine is not mistaken for one.
+const QUICK: Limits = { connectTimeoutMs: 15_000, requestTimeoutMs: 30_000, retries: 0, retryDelayMs: 100 };
 
 function certificates(t: TestContext, clients = ['client']): DevCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'sds-tls-'));
