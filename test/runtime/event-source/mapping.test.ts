@@ -109,9 +109,14 @@ test('batching by size and by window; order kept within each partition', { timeo
     assert.deepEqual(recorder.invocations.map((i) => i.length), [10, 10, 5], 'BatchSize cuts at once, the window sends the rest');
     assert.deepEqual(recorder.values(0), Array.from({ length: 25 }, (_, i) => `r${i}`));
 
-    // Two sends moments apart fall in one window.
-    await produce(broker.bootstrap, 'by-size', [{ partition: 0, value: 'w1' }]);
-    await produce(broker.bootstrap, 'by-size', [{ partition: 0, value: 'w2' }]);
+    // Two sends moments apart fall in one window: one producer, connected before the first.
+    const sender = new Producer({ clientId: 'esm-window', bootstrapBrokers: [broker.bootstrap] });
+    try {
+      await sender.metadata({ topics: ['by-size'] });
+      for (const value of ['w1', 'w2']) await sender.send({ acks: -1, messages: [{ topic: 'by-size', partition: 0, value: Buffer.from(value) }] });
+    } finally {
+      await sender.close();
+    }
     await eventually('the window', () => recorder.all.length === 27);
     assert.deepEqual(recorder.invocations.at(-1), ['0:25:w1', '0:26:w2']);
     await committedAll(mapping.groupId, 'by-size', { 0: 27 });
