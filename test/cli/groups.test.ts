@@ -82,7 +82,13 @@ test('sds groups: list, describe (offsets, members, state), reset-offsets in eve
     const member = new Background(['consume', ...b, '--topic', 'orders', '--group', 'live', '--from-beginning']);
     try {
       await member.until('the member to read everything', () => member.stdout.split('\n').length > 7);
-      const active = await describe('live');
+      // Records are printed before their offsets are committed: describe until the commits landed.
+      let active = await describe('live');
+      const committed = (out: string): boolean => / 0 {10}5 {15}5 {15}0 /.test(out) && / 1 {10}2 {15}2 {15}0 /.test(out);
+      for (let tries = 0; tries < 30 && !committed(active.stdout); tries++) {
+        await new Promise((r) => setTimeout(r, 200));
+        active = await describe('live');
+      }
       const lines = active.stdout.split('\n');
       assert.equal(lines[1]?.replace(/ +/g, ' '), 'GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID');
       assert.match(lines[2] ?? '', /^live {12}orders {10}0 {10}5 {15}5 {15}0 {15}sds-consume-\S+ \/127\.0\.0\.1 {6}sds-consume$/);
